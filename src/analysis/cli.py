@@ -156,7 +156,7 @@ def fetch_nso(
                                             "pxweb.nso.gov.vn).")] = None,
 ) -> None:
     """Download an NSO PX-Web table as JSON-stat into data/raw/nso/ and register it."""
-    from analysis.fetch import cli_fetch_nso
+    from analysis.fetch_nso import cli_fetch_nso
 
     _run(lambda: cli_fetch_nso(table_id, lang=lang, base_url=url))
 
