@@ -19,20 +19,21 @@ from analysis.errors import DataError, NetworkError, ParameterError, UnmatchedNa
 
 __version__ = "0.1.0"
 
-# public name -> module that defines it (imported on first use)
+# public name -> (module, attribute), imported on first use. Public names never equal a
+# submodule's name: importing ``analysis.x`` would overwrite a function ``analysis.x``.
 _LAZY = {
-    "provinces": "analysis.geography",
-    "crosswalk": "analysis.geography",
-    "resolve_provinces": "analysis.geography",
-    "match_provinces": "analysis.geography",
-    "province_name": "analysis.geography",
-    "harmonise": "analysis.harmonise",
-    "indicators": "analysis.indicators",
-    "read": "analysis.ingest",
-    "load_observations": "analysis.io",
-    "load_progress": "analysis.io",
-    "load_targets": "analysis.targets",
-    "assess": "analysis.progress",
+    "provinces": ("analysis.geography", "provinces"),
+    "crosswalk": ("analysis.geography", "crosswalk"),
+    "resolve_provinces": ("analysis.geography", "resolve_provinces"),
+    "match_provinces": ("analysis.geography", "match_provinces"),
+    "province_name": ("analysis.geography", "province_name"),
+    "harmonise": ("analysis.harmonisation", "harmonise"),
+    "indicator_catalogue": ("analysis.indicators", "indicators"),
+    "read": ("analysis.ingest", "read"),
+    "load_observations": ("analysis.io", "load_observations"),
+    "load_progress": ("analysis.io", "load_progress"),
+    "load_targets": ("analysis.targets", "load_targets"),
+    "assess": ("analysis.progress", "assess"),
 }
 _MODULES = {"charts": "analysis.charts", "maps": "analysis.maps"}
 
@@ -44,7 +45,8 @@ def __getattr__(name: str) -> Any:
     if name in _MODULES:
         value = import_module(_MODULES[name])
     elif name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
+        module_name, attribute = _LAZY[name]
+        value = getattr(import_module(module_name), attribute)
     else:
         raise AttributeError(f"module 'analysis' has no attribute {name!r}")
     globals()[name] = value
@@ -59,8 +61,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from analysis import charts, maps
     from analysis.geography import (crosswalk, match_provinces, province_name, provinces,
                                     resolve_provinces)
-    from analysis.harmonise import harmonise
-    from analysis.indicators import indicators
+    from analysis.harmonisation import harmonise
+    from analysis.indicators import indicators as indicator_catalogue
     from analysis.ingest import read
     from analysis.io import load_observations, load_progress
     from analysis.progress import assess

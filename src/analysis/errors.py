@@ -80,13 +80,18 @@ class UnmatchedNamesError(DataError):
         self.names = sorted(set(names))
         self.details = details or {}
         listed = "; ".join(
-            f"{n!r} ({self.details[n]})" if n in self.details else repr(n) for n in self.names
+            f"{_short(n)!r} ({self.details[n]})" if n in self.details else repr(_short(n))
+            for n in self.names
         )
         super().__init__(
             f"{len(self.names)} province name(s) not recognised for {geo_version}: {listed}",
             file=file,
             hint="add the spelling to src/analysis/reference/province_aliases.csv, or check --geo",
         )
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _is_cell_ref(text: str) -> bool:

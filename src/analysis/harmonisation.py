@@ -1,0 +1,320 @@
+"""Carry series recorded on the 63 former provinces onto the 34 units of 1 Jul 2025.
+
+The 2025 merger (Resolution 202/2025/QH15) joined whole provinces, so aggregation along the
+crosswalk is exact when every member province reports:
+
+* counts and flows (``aggregation: sum`` in the indicator catalogue) are summed;
+* rates with numerator and denominator (``ratio``) are recomputed from the summed parts:
+  ``value = scale * sum(numerator) / sum(denominator)``;
+* a rate without its parts (or a ``weighted_mean`` indicator such as floor area per person)
+  is combined only with explicit weights (e.g. population) and is then flagged
+  ``is_estimated``;
+* units that were not merged pass through unchanged;
+* anything that cannot be combined exactly (a member province missing, mixed units, a rate
+  without parts and no weights, a non-additive series such as a density) is left out and
+  listed in the report with the reason — never filled in.
+
+The reverse (vn34 -> vn63) is never invented.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.config import COUNTRY_CODE
+from analysis.errors import DataError, ParameterError
+from analysis.geography import crosswalk
+
+OBS_COLUMNS = [
+    "geo_version", "province_code", "year", "indicator", "value", "numerator", "denominator",
+    "unit", "source_id", "provenance", "is_provisional", "is_estimated",
+]
+REPORT_COLUMNS = ["vn34_code", "year", "indicator", "action", "members", "reason"]
+PROVENANCE_RANK = {"official": 2, "secondary": 1, "synthetic": 0}
+_RANK_TO_GRADE = {v: k for k, v in PROVENANCE_RANK.items()}
+_SUM_UNITS = ("units", "count", "persons", "households", "thousand_persons",
+              "thousand_households", "km2", "schools", "communes", "stations", "doctors")
+
+
+def harmonise(observations: pd.DataFrame, to: str = "vn34",
+              weights: pd.DataFrame | str | None = None) -> pd.DataFrame:
+    """Carry vn63 observations onto vn34 (see module docstring for the rules).
+
+    Args:
+        observations: tidy observations (SPEC columns). vn63 province rows are aggregated;
+            vn34 rows and national ("VN") rows pass through.
+        to: target geography; only ``"vn34"`` is possible.
+        weights: for rates without numerator/denominator and ``weighted_mean`` indicators:
+            a frame with ``province_code`` (vn63), ``year``, ``weight`` and optionally
+            ``indicator`` (weights for that indicator only); or ``"catalogue"`` to use, for
+            each indicator, the series its catalogue entry names in ``weight`` (e.g. rural
+            population for rural water rates) taken from ``observations``; or None.
+
+    Returns:
+        The vn34 observations. Grain: one row per (province_code, year, indicator); same
+        columns as the input. Rows that could not be carried exactly are left out; use
+        :func:`harmonise_with_report` to see them.
+    """
+    result, _ = harmonise_with_report(observations, to=to, weights=weights)
+    return result
+
+
+def harmonise_with_report(observations: pd.DataFrame, to: str = "vn34",
+                          weights: pd.DataFrame | str | None = None
+                          ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Like :func:`harmonise`, also returning what was done to every vn34 group.
+
+    Returns:
+        ``(vn34_observations, report)``. The report has one row per (vn34_code, year,
+        indicator) built from vn63 rows, with ``action`` in ``passed`` (unit not merged),
+        ``summed``, ``pooled`` (ratio from summed parts), ``weighted`` (estimate) or
+        ``dropped``, the vn63 ``members`` used, and the ``reason`` for drops.
+    """
+    if to != "vn34":
+        raise ParameterError(
+            f"cannot harmonise to {to!r}: series are carried from vn63 to vn34 only; the "
+            "reverse (splitting a new province into old ones) is never invented")
+    _check_columns(observations)
+    obs = observations.reindex(columns=OBS_COLUMNS)
+    passthrough = obs[(obs["geo_version"] == "vn34")].copy()
+    old = obs[obs["geo_version"] == "vn63"]
+    national = old[old["province_code"] == COUNTRY_CODE].copy()
+    national["geo_version"] = "vn34"
+    old = old[old["province_code"] != COUNTRY_CODE]
+
+    cw = crosswalk()[["vn63_code", "vn34_code", "n_merged"]].copy()
+    cw["n_merged"] = cw["n_merged"].astype(int)
+    unknown = sorted(set(old["province_code"]) - set(cw["vn63_code"]))
+    if unknown:
+        raise DataError(f"vn63 observations carry unknown province codes: {', '.join(unknown)}")
+    old = old.merge(cw, left_on="province_code", right_on="vn63_code", how="left",
+                    validate="m:1")
+    old = old[old["value"].notna()]
+
+    rules = _aggregation_rules(old)
+    old = old.merge(rules, on="indicator", how="left", validate="m:1")
+    weight_table = _weights(weights, observations)
+
+    pieces: list[pd.DataFrame] = []
+    reports: list[pd.DataFrame] = []
+
+    single = old[old["n_merged"] == 1]
+    if len(single):
+        out = single.copy()
+        out["province_code"] = out["vn34_code"]
+        pieces.append(out)
+        reports.append(_report(out, "passed"))
+
+    merged = old[old["n_merged"] > 1]
+    if len(merged):
+        done, rep = _aggregate(merged, weight_table)
+        pieces.append(done)
+        reports.append(rep)
+
+    frames = [f.reindex(columns=OBS_COLUMNS) for f in (passthrough, national, *pieces) if len(f)]
+    result = pd.concat(frames, ignore_index=True) if frames else obs.iloc[0:0]
+    result = result.assign(geo_version="vn34").reindex(columns=OBS_COLUMNS)
+    result = _normalise_dtypes(result)
+    dup = result.duplicated(["province_code", "year", "indicator"], keep=False)
+    if dup.any():
+        first = result[dup].iloc[0]
+        raise DataError(
+            f"vn34 observations would contain both a native and a carried-over value for "
+            f"{first['indicator']} {first['province_code']} {first['year']}; give each year "
+            "one geography")
+    result = result.sort_values(["province_code", "year", "indicator"]).reset_index(drop=True)
+    report = (pd.concat(reports, ignore_index=True) if reports
+              else pd.DataFrame(columns=REPORT_COLUMNS))
+    report = report.sort_values(["vn34_code", "year", "indicator"]).reset_index(drop=True)
+    return result, report
+
+
+# --------------------------------------------------------------------------------------
+
+
+def _check_columns(df: pd.DataFrame) -> None:
+    needed = {"geo_version", "province_code", "year", "indicator", "value"}
+    missing = sorted(needed - set(df.columns))
+    if missing:
+        raise DataError(f"observations lack column(s): {', '.join(missing)}")
+    versions = set(df["geo_version"].dropna().unique()) - {"vn63", "vn34"}
+    if versions:
+        raise DataError(f"unknown geo_version value(s): {', '.join(map(str, versions))}")
+
+
+def _aggregation_rules(df: pd.DataFrame) -> pd.DataFrame:
+    """indicator -> aggregation, scale, weight indicator (catalogue; else inferred from unit)."""
+    from analysis.indicators import indicators
+
+    cat = indicators()
+    rows = []
+    for ind, unit in df[["indicator", "unit"]].drop_duplicates("indicator").itertuples(index=False):
+        if ind in cat.index:
+            entry = cat.loc[ind]
+            weight = entry.get("weight")
+            rows.append((ind, entry["aggregation"], float(entry["scale"]),
+                         weight if isinstance(weight, str) else None))
+        elif unit == "percent":
+            rows.append((ind, "ratio", 100.0, None))
+        elif isinstance(unit, str) and unit in _SUM_UNITS:
+            rows.append((ind, "sum", 1.0, None))
+        else:
+            rows.append((ind, "none", 1.0, None))
+    return pd.DataFrame(rows, columns=["indicator", "aggregation", "scale", "weight_indicator"])
+
+
+def _weights(weights: pd.DataFrame | str | None, observations: pd.DataFrame) -> pd.DataFrame | None:
+    """Normalise the weights argument to (indicator|None, province_code, year, weight)."""
+    if weights is None:
+        return None
+    if isinstance(weights, str):
+        if weights != "catalogue":
+            raise ParameterError(f"weights must be a DataFrame, 'catalogue' or None, not {weights!r}")
+        from analysis.indicators import indicators
+
+        cat = indicators()
+        links = cat["weight"].dropna() if "weight" in cat else pd.Series(dtype=str)
+        src = observations[observations["geo_version"] == "vn63"]
+        frames = []
+        for ind, weight_ind in links.items():
+            w = src[src["indicator"] == weight_ind][["province_code", "year", "value"]]
+            if len(w):
+                frames.append(w.rename(columns={"value": "weight"}).assign(indicator=ind))
+        if not frames:
+            return None
+        return pd.concat(frames, ignore_index=True)
+    missing = {"province_code", "year", "weight"} - set(weights.columns)
+    if missing:
+        raise ParameterError(f"weights lack column(s): {', '.join(sorted(missing))}")
+    w = weights.copy()
+    if "indicator" not in w:
+        w["indicator"] = pd.NA
+    return w[["indicator", "province_code", "year", "weight"]]
+
+
+def _lowest_grade(grades: pd.Series) -> str:
+    ranks = grades.map(PROVENANCE_RANK)
+    if ranks.isna().any():
+        return "synthetic" if grades.isna().all() else str(grades.dropna().iloc[0])
+    return _RANK_TO_GRADE[int(ranks.min())]
+
+
+def _join_sources(ids: pd.Series) -> str:
+    parts = sorted({p for s in ids.dropna() for p in str(s).split(";") if p})
+    return ";".join(parts)
+
+
+def _aggregate(merged: pd.DataFrame, weight_table: pd.DataFrame | None
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    keys = ["vn34_code", "year", "indicator"]
+    merged = merged.copy()
+    if weight_table is not None:
+        specific = weight_table[weight_table["indicator"].notna()]
+        general = weight_table[weight_table["indicator"].isna()].drop(columns="indicator")
+        merged = merged.merge(specific.rename(columns={"weight": "w_specific"}),
+                              on=["indicator", "province_code", "year"], how="left",
+                              validate="m:1")
+        merged = merged.merge(general.rename(columns={"weight": "w_general"}),
+                              on=["province_code", "year"], how="left", validate="m:1")
+        merged["w"] = merged["w_specific"].fillna(merged["w_general"])
+    else:
+        merged["w"] = np.nan
+    merged["has_parts"] = merged["numerator"].notna() & merged["denominator"].notna()
+    merged["wv"] = merged["w"] * merged["value"]
+
+    g = merged.groupby(keys, sort=True, dropna=False)
+    agg = g.agg(
+        n=("province_code", "size"),
+        n_expected=("n_merged", "first"),
+        members=("province_code", lambda s: "+".join(sorted(s))),
+        aggregation=("aggregation", "first"),
+        scale=("scale", "first"),
+        n_units=("unit", "nunique"),
+        unit=("unit", "first"),
+        value_sum=("value", "sum"),
+        num_sum=("numerator", "sum"),
+        den_sum=("denominator", "sum"),
+        n_num=("numerator", "count"),
+        n_den=("denominator", "count"),
+        all_parts=("has_parts", "all"),
+        n_w=("w", "count"),
+        w_sum=("w", "sum"),
+        wv_sum=("wv", "sum"),
+        source_id=("source_id", _join_sources),
+        provenance=("provenance", _lowest_grade),
+        is_provisional=("is_provisional", lambda s: bool(s.fillna(False).astype(bool).any())),
+        is_estimated=("is_estimated", lambda s: bool(s.fillna(False).astype(bool).any())),
+    ).reset_index()
+
+    cw = crosswalk()
+    expected_members = cw.groupby("vn34_code")["vn63_code"].apply(lambda s: sorted(s))
+    agg["action"] = "dropped"
+    agg["reason"] = ""
+    agg["value"] = np.nan
+    agg["numerator"] = np.nan
+    agg["denominator"] = np.nan
+
+    complete = agg["n"] == agg["n_expected"]
+    missing_reason = agg.loc[~complete].apply(
+        lambda r: "member province(s) missing: " + ", ".join(
+            sorted(set(expected_members[r["vn34_code"]]) - set(r["members"].split("+")))),
+        axis=1)
+    agg.loc[~complete, "reason"] = missing_reason if len(missing_reason) else ""
+    mixed = complete & (agg["n_units"] > 1)
+    agg.loc[mixed, "reason"] = "member provinces report different units"
+    ok = complete & ~mixed
+
+    is_sum = ok & (agg["aggregation"] == "sum")
+    agg.loc[is_sum, "value"] = agg.loc[is_sum, "value_sum"]
+    parts_sum = is_sum & (agg["n_num"] == agg["n"]) & (agg["n_den"] == agg["n"])
+    agg.loc[parts_sum, "numerator"] = agg.loc[parts_sum, "num_sum"]
+    agg.loc[parts_sum, "denominator"] = agg.loc[parts_sum, "den_sum"]
+    agg.loc[is_sum, "action"] = "summed"
+
+    pooled = ok & (agg["aggregation"] == "ratio") & agg["all_parts"] & (agg["den_sum"] > 0)
+    agg.loc[pooled, "numerator"] = agg.loc[pooled, "num_sum"]
+    agg.loc[pooled, "denominator"] = agg.loc[pooled, "den_sum"]
+    agg.loc[pooled, "value"] = (agg.loc[pooled, "scale"] * agg.loc[pooled, "num_sum"]
+                                / agg.loc[pooled, "den_sum"])
+    agg.loc[pooled, "action"] = "pooled"
+
+    wants_weights = ok & ~pooled & agg["aggregation"].isin(["ratio", "weighted_mean"])
+    weighted = wants_weights & (agg["n_w"] == agg["n"]) & (agg["w_sum"] > 0)
+    agg.loc[weighted, "value"] = agg.loc[weighted, "wv_sum"] / agg.loc[weighted, "w_sum"]
+    agg.loc[weighted, "is_estimated"] = True
+    agg.loc[weighted, "action"] = "weighted"
+    agg.loc[wants_weights & ~weighted, "reason"] = (
+        "rate without numerator/denominator in every member province and no weights for all "
+        "of them: not combined")
+    agg.loc[ok & (agg["aggregation"] == "none"), "reason"] = (
+        "not additive (e.g. a density): recompute it from its parts")
+
+    done = agg[agg["action"] != "dropped"].copy()
+    done["province_code"] = done["vn34_code"]
+    done["geo_version"] = "vn34"
+    report = agg.rename(columns={})[REPORT_COLUMNS].copy()
+    return done.reindex(columns=OBS_COLUMNS), report
+
+
+def _report(rows: pd.DataFrame, action: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        "vn34_code": rows["vn34_code"].to_numpy(),
+        "year": rows["year"].to_numpy(),
+        "indicator": rows["indicator"].to_numpy(),
+        "action": action,
+        "members": rows["vn63_code"].to_numpy(),
+        "reason": "",
+    })
+
+
+def _normalise_dtypes(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    out["year"] = out["year"].astype("int64")
+    for col in ("value", "numerator", "denominator"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+    for col in ("is_provisional", "is_estimated"):
+        out[col] = out[col].fillna(False).astype(bool)
+    for col in ("geo_version", "province_code", "indicator", "unit", "source_id", "provenance"):
+        out[col] = out[col].fillna("").astype("str")
+    return out
