@@ -42,7 +42,7 @@ fetch_app = typer.Typer(
     "command that uses the network).",
     no_args_is_help=True,
 )
-app.add_typer(fetch_app, name="fetch")
+app.add_typer(fetch_app, name="fetch", short_help="Download boundaries or NSO tables (needs internet).")
 
 
 def _run(action) -> None:  # noqa: ANN001 - a zero-argument callable returning an exit code
@@ -58,7 +58,7 @@ def _run(action) -> None:  # noqa: ANN001 - a zero-argument callable returning a
     raise typer.Exit(code or 0)
 
 
-@app.command()
+@app.command(short_help="Build data/processed from every file in data/raw/sources.yml.")
 def build(
     raw: Annotated[Path | None, typer.Option(help="Folder of raw files with its sources.yml "
                                              "(default: data/raw).")] = None,
@@ -78,7 +78,7 @@ def build(
     _run(lambda: cli_build(raw_dir=raw, out_dir=out))
 
 
-@app.command()
+@app.command(short_help="Read raw files into the tidy table to inspect them (writes nothing in data/).")
 def ingest(
     files: Annotated[list[Path], typer.Argument(help="One or more raw files (CSV, XLSX, "
                                                 "JSON-stat).", show_default=False)],
@@ -105,7 +105,7 @@ def ingest(
                             quarantine=quarantine))
 
 
-@app.command()
+@app.command(short_help="Render the national and provincial reports as offline HTML.")
 def reports(
     geo: Annotated[str, typer.Option(help="vn34 (the 34 provinces, default) or vn63 (the 63 "
                                      "former provinces, data up to 2024).")] = "vn34",
@@ -137,7 +137,7 @@ def reports(
                              out=out, boundaries=boundaries, force=force, timeout=timeout))
 
 
-@fetch_app.command("boundaries")
+@fetch_app.command("boundaries", short_help="Download province boundaries (geoBoundaries, public domain).")
 def fetch_boundaries(
     url: Annotated[str | None, typer.Option(help="geoBoundaries API address (default: the "
                                             "official one).")] = None,
@@ -148,7 +148,7 @@ def fetch_boundaries(
     _run(lambda: cli_fetch_boundaries(api_url=url))
 
 
-@fetch_app.command("nso")
+@fetch_app.command("nso", short_help="Download an NSO PX-Web table (JSON-stat) and register it.")
 def fetch_nso(
     table_id: Annotated[str, typer.Argument(help="PX-Web table id, e.g. V02.01 or E02.01.")],
     lang: Annotated[str, typer.Option(help="vi or en labels.")] = "vi",
