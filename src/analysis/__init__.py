@@ -34,6 +34,9 @@ _LAZY = {
     "load_progress": ("analysis.io", "load_progress"),
     "load_targets": ("analysis.targets", "load_targets"),
     "assess": ("analysis.progress", "assess"),
+    "national_comparison": ("analysis.progress", "national_comparison"),
+    "rank_provinces": ("analysis.progress", "rank_provinces"),
+    "assess_trends": ("analysis.progress", "assess_trends"),
 }
 _MODULES = {"charts": "analysis.charts", "maps": "analysis.maps"}
 
@@ -65,5 +68,5 @@ if TYPE_CHECKING:  # pragma: no cover
     from analysis.indicators import indicators as indicator_catalogue
     from analysis.ingest import read
     from analysis.io import load_observations, load_progress
-    from analysis.progress import assess
+    from analysis.progress import assess, assess_trends, national_comparison, rank_provinces
     from analysis.targets import load_targets

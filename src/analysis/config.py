@@ -14,7 +14,8 @@ PROJECT_ROOT = PACKAGE_DIR.parents[1]
 DATA_DIR = Path(os.environ.get("NQ42_DATA_DIR", PROJECT_ROOT / "data"))
 RAW_DIR = DATA_DIR / "raw"
 PROCESSED_DIR = DATA_DIR / "processed"
-DATA_REFERENCE_DIR = DATA_DIR / "reference"
+# targets and method settings travel with the code, not with a (test) data folder
+DATA_REFERENCE_DIR = Path(os.environ.get("NQ42_REFERENCE_DIR", PROJECT_ROOT / "data" / "reference"))
 REPORTS_DIR = PROJECT_ROOT / "reports"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 

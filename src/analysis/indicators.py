@@ -17,6 +17,7 @@ from analysis.config import REFERENCE_DIR
 from analysis.errors import DataError, ParameterError
 
 CATALOGUE_DIR = REFERENCE_DIR / "indicators"
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster, same safety
 DIRECTIONS = {"higher": 1, "lower": -1}
 AGGREGATIONS = ("ratio", "sum", "weighted_mean", "none")
 SECTORS = ("water", "housing", "education", "health", "social", "labour", "population")
@@ -28,7 +29,7 @@ REQUIRED = ("name_vi", "name_en", "sector", "unit", "direction", "aggregation", 
 def _load() -> dict[str, dict]:
     entries: dict[str, dict] = {}
     for path in sorted(CATALOGUE_DIR.glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
         for ind_id, entry in data.items():
             if ind_id in entries:
                 raise DataError(f"indicator {ind_id!r} is defined twice", file=path)
