@@ -1,0 +1,83 @@
+"""The observation schema: each rule fails the row it should, with the column blamed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+import pytest
+
+from analysis import schemas
+from tests.helpers import frame
+
+GOOD = """
+    geo_version,province_code,year,indicator,value,numerator,denominator,unit,source_id,provenance,is_provisional,is_estimated
+    vn63,01,2024,health_stations_with_doctor_pct,98.0,49,50,percent,a.csv,official,False,False
+    vn34,15,2025,social_housing_units_completed,1200,,,units,b.csv,secondary,True,False
+    vn63,VN,2024,population_avg_thousand,101100.7,,,thousand_persons,c.json,official,True,False
+"""
+
+
+def good() -> pd.DataFrame:
+    return schemas.conform(frame(GOOD))
+
+
+def test_a_good_table_passes_and_has_the_exact_dtypes() -> None:
+    df = good()
+    schemas.validate(df)
+    assert df.dtypes.astype(str).to_dict() == schemas.OBSERVATION_DTYPES
+    assert schemas.failures(df).empty
+
+
+@pytest.mark.parametrize("change, column, reason", [
+    ({"province_code": "10", "geo_version": "vn34"}, "province_code", schemas.E_PROVINCE),
+    ({"year": 1975}, "year", schemas.E_YEAR),
+    ({"indicator": "cats"}, "indicator", schemas.E_INDICATOR),
+    ({"unit": "units"}, "unit", schemas.E_UNIT),
+    ({"provenance": "rumour"}, "provenance", schemas.E_GRADE),
+    ({"value": 101.0, "numerator": np.nan, "denominator": np.nan}, "value", schemas.E_LIMIT),
+    ({"value": -1.0, "numerator": np.nan, "denominator": np.nan}, "value", schemas.E_NEGATIVE),
+    ({"numerator": 60.0, "value": 120.0}, "numerator", schemas.E_NUM_GT_DEN),
+    ({"denominator": 0.0, "numerator": 0.0}, "denominator", schemas.E_DEN_ZERO),
+    ({"value": 97.0}, "value", schemas.E_RATE),
+    ({"value": np.nan}, "value", schemas.E_VALUE_MISSING),
+    ({"numerator": -1.0}, "numerator", schemas.E_NEG_PART),
+])
+def test_each_rule_blames_the_right_column(change: dict, column: str, reason: str) -> None:
+    df = good()
+    row = df.index[df["indicator"] == "health_stations_with_doctor_pct"][0]
+    for col, val in change.items():
+        df.loc[row, col] = val
+    bad = schemas.failures(df)
+    assert list(bad.index) == [row]
+    assert bad.at[row, "column"] == column
+    assert bad.at[row, "reason"] == reason
+
+
+def test_region_codes_never_pass() -> None:
+    df = good()
+    df.loc[0, "province_code"] = "REG-RRD"
+    bad = schemas.failures(df)
+    assert bad.at[0, "column"] == "province_code"
+    assert bad.at[0, "reason"] in (schemas.E_CODE, schemas.E_PROVINCE)
+
+
+def test_rounded_published_rates_are_within_tolerance() -> None:
+    df = good()
+    df.loc[0, "value"] = 98.4  # 100 * 49 / 50 = 98.0; a published 98 or 98.4 is fine
+    assert schemas.failures(df).empty
+
+
+def test_duplicate_keys_fail_every_copy_and_only_without_unique_false() -> None:
+    df = pd.concat([good(), good().iloc[[0]]], ignore_index=True)
+    bad = schemas.failures(df)
+    assert set(bad["reason"]) == {schemas.E_DUPLICATE}
+    assert len(bad) == 2
+    assert schemas.failures(df, unique=False).empty
+    with pytest.raises(pa.errors.SchemaErrors):
+        schemas.validate(df)
+
+
+def test_empty_table_is_valid() -> None:
+    schemas.validate(schemas.empty_observations())
+    assert schemas.failures(schemas.empty_observations()).empty
