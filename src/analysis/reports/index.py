@@ -1,0 +1,304 @@
+"""``index.html``: the landing page of a report run.
+
+One static page (no script, no plotly.js), in Vietnamese with an English view one click away
+(a CSS ``:target`` switch that works from ``file://`` without JavaScript). It shows the
+synthetic-data notice when the data contain synthetic sources, the national status grid
+(provinces x targets, colour and text), links to every report in each language, the run's
+facts and every failure with its error and failing cell. All text is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from analysis.config import COUNTRY_CODE, LANGUAGES
+from analysis.errors import DataError
+from analysis.style import STATUS_COLORS, STATUS_ORDER, STATUS_TEXT_COLORS
+
+
+def _e(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _t(key: str, lang: str, **fields: object) -> str:
+    from analysis.reports._strings import t
+
+    return t(key, lang, **fields)
+
+
+def _when(text: object, lang: str) -> str:
+    from analysis.reports.runner import format_datetime
+
+    try:
+        moment = datetime.fromisoformat(str(text))
+    except (TypeError, ValueError):
+        return str(text or "")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return format_datetime(moment, lang)
+
+
+def status_grid_data(processed_dir: Path, geo: str) -> tuple[list[dict], dict[str, dict]] | None:
+    """Columns (targets) and cells (``province_code -> target_id -> progress row``).
+
+    Returns ``None`` when there is no progress table for ``geo``.
+    """
+    from analysis.indicators import indicators
+    from analysis.io import load_progress
+
+    try:
+        progress = load_progress(geo, processed_dir=processed_dir)
+    except DataError:
+        return None
+    if progress.empty:
+        return None
+    catalogue = indicators()
+    order = {ind: i for i, ind in enumerate(catalogue.index)}
+    first = progress.drop_duplicates("target_id")
+    columns = [
+        {"target_id": r.target_id, "indicator": r.indicator,
+         "target_year": None if _missing(r.target_year) else int(r.target_year),
+         "unit": str(catalogue.at[r.indicator, "unit"]) if r.indicator in catalogue.index else ""}
+        for r in first.itertuples()
+    ]
+    columns.sort(key=lambda c: (order.get(c["indicator"], 10**6), c["target_year"] or 0,
+                                c["target_id"]))
+    cells: dict[str, dict] = {}
+    for row in progress.to_dict("records"):
+        cells.setdefault(str(row["province_code"]), {})[row["target_id"]] = row
+    return columns, cells
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or (
+        str(value) in ("<NA>", "nan", "NaT"))
+
+
+def _column_label(column: dict, lang: str) -> str:
+    from analysis.i18n import indicator_short_name
+
+    try:
+        name = indicator_short_name(column["indicator"], lang)
+    except DataError:
+        name = column["indicator"]
+    return f"{name} ({column['target_year']})" if column["target_year"] else name
+
+
+def _cell(row: dict | None, column: dict, lang: str) -> str:
+    from analysis.i18n import fmt_value, status_label
+
+    if row is None:
+        return '<td class="status">–</td>'
+    status = str(row.get("status") or "insufficient_data")
+    try:
+        label = status_label(status, lang)
+    except DataError:
+        label = status
+    bg = STATUS_COLORS.get(status, "#BBBBBB")
+    fg = STATUS_TEXT_COLORS.get(status, "#000000")
+    title = ""
+    try:
+        latest = fmt_value(row.get("latest_value"), column["unit"], lang)
+        target = fmt_value(row.get("target_value"), column["unit"], lang)
+        title = (f"{latest} ({_year(row.get('latest_year'))}) → {target} "
+                 f"({_year(row.get('target_year'))})")
+    except (DataError, KeyError, TypeError, ValueError):
+        title = ""
+    return (f'<td class="status" style="background:{bg};color:{fg}" title="{_e(title)}">'
+            f"{_e(label)}</td>")
+
+
+def _year(value: object) -> str:
+    return "–" if _missing(value) else str(int(float(value)))
+
+
+def _legend(lang: str) -> str:
+    from analysis.i18n import status_label
+
+    items = []
+    for status in STATUS_ORDER:
+        try:
+            label = status_label(status, lang)
+        except DataError:
+            label = status
+        items.append(f'<li style="background:{STATUS_COLORS[status]};'
+                     f'color:{STATUS_TEXT_COLORS[status]}">{_e(label)}</li>')
+    return (f'<p><strong>{_e(_t("reports.index.legend", lang))}:</strong></p>'
+            f'<ul class="nq42-legend">{"".join(items)}</ul>')
+
+
+def _report_link(entry: dict | None, out_dir: Path, text: str, lang: str) -> str:
+    if entry is None:
+        return _e(text)
+    present = (out_dir / entry["html"]).is_file()
+    link = f'<a href="{_e(entry["html"])}" hreflang="{_e(lang)}">{_e(text)}</a>' if present \
+        else _e(text)
+    if entry.get("status") == "failed":
+        anchor = f"fail-{lang}-{entry['id'].replace('/', '-')}"
+        link += f' <a class="nq42-bad" href="#{_e(anchor)}" style="color:#b3261e">⚠</a>'
+    return link
+
+
+def _grid(run: dict, lang: str, out_dir: Path, grid, entries: dict) -> str:  # noqa: ANN001
+    from analysis.geography import provinces
+
+    geo = run["parameters"]["geo"]
+    columns, cells = grid if grid else ([], {})
+    head = (f'<th>{_e(_t("reports.index.grid_code", lang))}</th>'
+            f'<th>{_e(_t("reports.index.grid_province", lang))}</th>'
+            + "".join(f'<th class="target">{_e(_column_label(c, lang))}</th>' for c in columns))
+    rows = []
+    national = entries.get((lang, None))
+    name = _t("reports.index.national_link", lang)
+    rows.append("<tr><td>VN</td><td><strong>" + _report_link(national, out_dir, name, lang)
+                + "</strong></td>"
+                + "".join(_cell(cells.get(COUNTRY_CODE, {}).get(c["target_id"]), c, lang)
+                          for c in columns) + "</tr>")
+    table = provinces(geo)
+    for row in table.itertuples():
+        entry = entries.get((lang, row.code))
+        label = row.name_vi if lang == "vi" else row.name_en
+        link = _report_link(entry, out_dir, label, lang) if entry else _e(label)
+        rows.append(f"<tr><td>{_e(row.code)}</td><td class=\"links\">{link}</td>"
+                    + "".join(_cell(cells.get(row.code, {}).get(c["target_id"]), c, lang)
+                              for c in columns) + "</tr>")
+    note = "" if grid else f'<p>{_e(_t("reports.index.grid_no_progress", lang))}</p>'
+    return (f'<h2>{_e(_t("reports.index.grid_heading", lang))}</h2>'
+            f'<p>{_e(_t("reports.index.grid_caption", lang))}</p>{note}'
+            f'{_legend(lang) if grid else ""}'
+            f'<table class="nq42-grid"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def _facts(run: dict, lang: str) -> str:
+    params = run["parameters"]
+    data = run["data"]
+    counts = run["counts"]
+    years = data.get("years")
+    unknown = _t("reports.chrome.unknown", lang)
+    commit = run.get("git_commit")
+    build = data.get("build_id") or unknown
+    if data.get("built_at"):
+        build = f"{build} ({_when(data['built_at'], lang)})"
+    try:
+        from analysis.i18n import geo_label
+
+        geography = geo_label(params["geo"], lang)
+    except DataError:
+        geography = params["geo"]
+    rows = [
+        ("fact_run_id", run["run_id"]),
+        ("fact_generated", _when(run["finished_at"], lang)),
+        ("fact_duration", _t("reports.index.fact_seconds", lang,
+                             n=_number(run.get("duration_s"), lang))),
+        ("fact_commit", commit[:12] if commit else unknown),
+        ("fact_version", run.get("nq42_version")),
+        ("fact_build", build),
+        ("fact_geography", geography),
+        ("fact_years", f"{years[0]}–{years[1]}" if years else unknown),
+        ("fact_year", params.get("year") or _t("reports.index.fact_year_latest", lang)),
+        ("fact_languages", ", ".join(_t(f"reports.index.lang_{x}", lang)
+                                     for x in params.get("langs", []))),
+        ("fact_counts", _t("reports.index.counts", lang, **counts)),
+    ]
+    body = "".join(f"<dt>{_e(_t('reports.index.' + key, lang))}</dt><dd>{_e(value)}</dd>"
+                   for key, value in rows)
+    return (f'<h2>{_e(_t("reports.index.facts_heading", lang))}</h2>'
+            f'<dl class="nq42-facts">{body}</dl>')
+
+
+def _number(value: object, lang: str) -> str:
+    if value is None:
+        return "–"
+    text = f"{float(value):.1f}"
+    return text.replace(".", ",") if lang == "vi" else text
+
+
+def _failures(run: dict, lang: str, out_dir: Path) -> str:
+    failed = [r for r in run["reports"] if r["status"] == "failed"]
+    heading = f'<h2>{_e(_t("reports.index.failures_heading", lang))}</h2>'
+    if not failed:
+        return (heading + f'<p class="nq42-ok">{_e(_t("reports.index.failures_none", lang))}'
+                "</p>")
+    rows = []
+    for r in failed:
+        error = r.get("error") or {}
+        cell = ""
+        if error.get("cell_index") is not None:
+            cell = (_t("reports.index.cell_label", lang, n=error["cell_index"])
+                    + f": {error.get('cell_source') or ''}")
+        notebook = r.get("failed_notebook")
+        nb_link = f'<a href="{_e(notebook)}">{_e(notebook)}</a>' if notebook else ""
+        kept = (f" {_e(_t('reports.index.failure_old_version', lang))}"
+                if r.get("previous_html_kept") else "")
+        anchor = f"fail-{lang}-{r['id'].replace('/', '-')}"
+        rows.append(f'<tr id="{_e(anchor)}"><td>{_e(r["title"])} ({_e(r["lang"])})'
+                    f"<br><code>{_e(r['id'])}</code>{kept}</td>"
+                    f"<td>{_e(error.get('message'))}</td><td><code>{_e(cell)}</code></td>"
+                    f"<td>{nb_link}</td></tr>")
+    head = "".join(f"<th>{_e(_t('reports.index.' + k, lang))}</th>" for k in
+                   ("failure_report", "failure_error", "failure_cell", "failure_notebook"))
+    return (f'<div class="nq42-failures">{heading}<table><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def _synthetic(run: dict, lang: str) -> str:
+    data = run["data"]
+    if not data.get("synthetic"):
+        return ""
+    sources = "".join(f"<li>{_e(s)}</li>" for s in data.get("synthetic_sources") or [])
+    return (f'<div class="nq42-notice" role="note"><strong>'
+            f'{_e(_t("reports.index.synthetic_title", lang))}.</strong> '
+            f'{_e(_t("reports.index.synthetic_text", lang))}<ul>{sources}</ul></div>')
+
+
+def _view(run: dict, lang: str, out_dir: Path, grid, entries: dict, langs: Iterable[str]) -> str:  # noqa: ANN001
+    other = [x for x in LANGUAGES if x != lang][0]
+    switch = ""
+    if other in langs or lang != LANGUAGES[0]:
+        target = "#vi" if lang == "en" else "#en"
+        switch = (f'<p class="nq42-lang-switch"><a href="{target}" hreflang="{other}">'
+                  f'{_e(_t("reports.index.switch_to", lang))}</a></p>')
+    return (f'<div id="{lang}" class="nq42-view-{lang}" lang="{lang}">'
+            f'<header class="nq42-header"><div class="nq42-bar">'
+            f'<span class="nq42-brand">{_e(_t("reports.project", lang))}</span>'
+            f'<span class="nq42-bar-title">{_e(_t("reports.index.title", lang))}</span>'
+            f'<span class="nq42-bar-meta">{_e(_t("reports.project_tagline", lang))}</span>'
+            f"</div></header>"
+            f'<main class="nq42-index">{switch}'
+            f'<p>{_e(_t("reports.index.intro", lang))}</p>'
+            f"{_synthetic(run, lang)}"
+            f"{_failures(run, lang, out_dir) if run['counts'].get('failed') else ''}"
+            f"{_grid(run, lang, out_dir, grid, entries)}"
+            f"{_facts(run, lang)}"
+            f"{'' if run['counts'].get('failed') else _failures(run, lang, out_dir)}"
+            f"</main></div>")
+
+
+def render_index(run: dict, *, out_dir: Path, processed_dir: Path) -> str:
+    """The ``index.html`` of a run (a complete, self-contained page).
+
+    Args:
+        run: the ``run.json`` document.
+        out_dir: the output folder (links are relative to it; a link is made only to a
+            report file that exists).
+        processed_dir: the built data, for the status grid.
+    """
+    from analysis.reports.export import report_css
+
+    out_dir = Path(out_dir)
+    grid = status_grid_data(processed_dir, run["parameters"]["geo"])
+    entries = {(r["lang"], r["province_code"]): r for r in run["reports"]}
+    langs = run["parameters"]["langs"]
+    # the English view comes first in the page so that "#en:target ~ #vi" can hide the other
+    views = _view(run, "en", out_dir, grid, entries, langs) + _view(run, "vi", out_dir, grid,
+                                                                     entries, langs)
+    return ("<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n"
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f'<meta name="generator" content="NQ42 Tracker {_e(run.get("nq42_version"))}">\n'
+            f"<title>{_e(_t('reports.index.title', 'vi'))} — NQ42 Tracker</title>\n"
+            f"<style>\n{report_css()}\n</style>\n</head>\n<body>\n{views}\n</body>\n</html>\n")
