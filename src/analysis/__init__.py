@@ -37,8 +37,11 @@ _LAZY = {
     "national_comparison": ("analysis.progress", "national_comparison"),
     "rank_provinces": ("analysis.progress", "rank_provinces"),
     "assess_trends": ("analysis.progress", "assess_trends"),
+    "choropleth": ("analysis.maps", "choropleth"),
+    "load_boundaries": ("analysis.boundaries", "load_boundaries"),
 }
-_MODULES = {"charts": "analysis.charts", "maps": "analysis.maps"}
+_MODULES = {"charts": "analysis.charts", "maps": "analysis.maps",
+            "reporting": "analysis.reporting", "i18n": "analysis.i18n"}
 
 __all__ = ["DataError", "NetworkError", "ParameterError", "UnmatchedNamesError", *_LAZY,
            *_MODULES]
@@ -61,12 +64,19 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from analysis import charts, maps
-    from analysis.geography import (crosswalk, match_provinces, province_name, provinces,
-                                    resolve_provinces)
+    from analysis import charts, i18n, maps, reporting
+    from analysis.boundaries import load_boundaries
+    from analysis.geography import (
+        crosswalk,
+        match_provinces,
+        province_name,
+        provinces,
+        resolve_provinces,
+    )
     from analysis.harmonisation import harmonise
     from analysis.indicators import indicators as indicator_catalogue
     from analysis.ingest import read
     from analysis.io import load_observations, load_progress
+    from analysis.maps import choropleth
     from analysis.progress import assess, assess_trends, national_comparison, rank_provinces
     from analysis.targets import load_targets
