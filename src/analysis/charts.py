@@ -61,21 +61,12 @@ from analysis.i18n import (
 from analysis.style import (
     FONT_FAMILY,
     STATUS_COLORS,
+    STATUS_MARKS,
     STATUS_ORDER,
     STATUS_TEXT_COLORS,
     SYNTHETIC_COLOR,
 )
 
-#: a symbol per status, shown in grid cells and panel titles with the legend explaining it:
-#: the status can be read without colour.
-STATUS_MARKS = {
-    "achieved": "✓",
-    "on_track": "↑",
-    "acceleration_needed": "↗",
-    "limited_progress": "→",
-    "deterioration": "↓",
-    "insufficient_data": "?",
-}
 GRID_SORTS = ("sector", "gap", "name")
 
 OBSERVED_COLOR = "#1F4E89"
@@ -443,8 +434,7 @@ def status_grid(progress: pd.DataFrame, *, lang: str, geo_version: str,
     prov = provinces(geo_version)
     codes = prov["code"].tolist()
     in_provinces = df["province_code"].isin(codes)
-    assessed = df[in_provinces & _has_data(df)]
-    columns = _grid_column_order(df[df["_column"].isin(set(assessed["_column"]))])
+    columns = _assessed_columns(df, codes)
     names = {c: province_label(c, geo_version, lang) for c in codes}
     rows = _grid_row_order(codes, df[in_provinces], names, sort_by, lang)
     if include_national:
@@ -532,6 +522,39 @@ def target_column_keys(df: pd.DataFrame) -> pd.Series:
     family = ("own|" + df["indicator"].astype(str) + "|" + kind + "|" +
               df["target_year"].astype(str))
     return family.where(own, target_id)
+
+
+def _assessed_columns(df: pd.DataFrame, codes: list[str]) -> list[tuple[str, dict]]:
+    """Columns (key, representative row) of the targets assessed for a province with data."""
+    assessed = df[df["province_code"].isin(codes) & _has_data(df)]
+    return _grid_column_order(df[df["_column"].isin(set(assessed["_column"]))])
+
+
+def status_grid_columns(progress: pd.DataFrame, *, geo_version: str, lang: str
+                        ) -> tuple[list[dict], dict[str, dict[str, dict]]]:
+    """The columns and cells of :func:`status_grid`, for tables drawn without plotly.
+
+    Returns:
+        ``(columns, cells)``: columns as dicts ``key``, ``label``, ``indicator``, ``unit``
+        in the grid's order; cells as ``province_code -> column key -> progress row``.
+    """
+    check_language(lang)
+    check_geo_version(geo_version)
+    df = _check_progress(progress)
+    if "geo_version" in df:
+        df = df[df["geo_version"] == geo_version]
+    df = df.assign(_column=target_column_keys(df))
+    codes = provinces(geo_version)["code"].tolist()
+    columns = [{"key": key, "label": _column_label(first, key, lang),
+                "indicator": str(first["indicator"]),
+                "unit": indicator_unit(str(first["indicator"]))}
+               for key, first in _assessed_columns(df, codes)]
+    keys = {c["key"] for c in columns}
+    cells: dict[str, dict[str, dict]] = {}
+    for row in df[df["_column"].isin(keys)].drop_duplicates(
+            ["province_code", "_column"]).to_dict("records"):
+        cells.setdefault(str(row["province_code"]), {})[row["_column"]] = row
+    return columns, cells
 
 
 def _grid_column_order(df: pd.DataFrame) -> list[tuple[str, dict]]:

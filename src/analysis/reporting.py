@@ -58,6 +58,7 @@ from analysis.i18n import (
 from analysis.style import (
     FONT_FAMILY,
     STATUS_COLORS,
+    STATUS_MARKS,
     STATUS_ORDER,
     STATUS_TEXT_COLORS,
     SYNTHETIC_COLOR,
@@ -67,10 +68,6 @@ PLOTLY_MIME = "application/vnd.plotly.v1+json"
 #: characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection")
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NO_DATA_CHOICES = ("summary", "rows", "hide")
-STATUS_MARKS = {  # same symbols as analysis.charts (kept here so tables need no plotly)
-    "achieved": "✓", "on_track": "↑", "acceleration_needed": "↗",
-    "limited_progress": "→", "deterioration": "↓", "insufficient_data": "?",
-}
 _SAFE_URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 
 _CSS = f"""

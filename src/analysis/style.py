@@ -35,5 +35,15 @@ STATUS_TEXT_COLORS = {
     "insufficient_data": "#000000",
 }
 
+# a symbol per status, so that a cell reads without colour (legends name each symbol)
+STATUS_MARKS = {
+    "achieved": "✓",
+    "on_track": "↑",
+    "acceleration_needed": "↗",
+    "limited_progress": "→",
+    "deterioration": "↓",
+    "insufficient_data": "?",
+}
+
 SYNTHETIC_COLOR = "#CC79A7"  # reddish purple: the "synthetic data" badge
 FONT_FAMILY = "'Noto Sans', 'DejaVu Sans', 'Segoe UI', Arial, sans-serif"

@@ -75,9 +75,11 @@ def test_index_lists_failures_links_and_facts(processed, tmp_path):
 
 
 def test_status_grid_has_every_province_and_status_text(processed, tmp_path):
-    columns, cells = status_grid_data(processed, "vn34")
+    columns, cells = status_grid_data(processed, "vn34", "vi")
     assert len(cells) == 35  # 34 provinces + VN
     assert {c["indicator"] for c in columns} >= {"rural_pop_clean_water_pct"}
+    labels = [c["label"] for c in columns]
+    assert len(set(labels)) == len(labels), labels  # every column tells which target it is
     run = run_document(failed=False)
     html = render_index(run, out_dir=tmp_path, processed_dir=processed)
     assert html.count("<tr><td>") >= 2 * 35  # both views

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from analysis.config import COUNTRY_CODE, LANGUAGES
 from analysis.errors import DataError
-from analysis.style import STATUS_COLORS, STATUS_ORDER, STATUS_TEXT_COLORS
+from analysis.style import STATUS_COLORS, STATUS_MARKS, STATUS_ORDER, STATUS_TEXT_COLORS
 
 
 def _e(value: object) -> str:
@@ -42,12 +42,11 @@ def _when(text: object, lang: str) -> str:
     return format_datetime(moment, lang)
 
 
-def status_grid_data(processed_dir: Path, geo: str) -> tuple[list[dict], dict[str, dict]] | None:
-    """Columns (targets) and cells (``province_code -> target_id -> progress row``).
-
-    Returns ``None`` when there is no progress table for ``geo``.
-    """
-    from analysis.indicators import indicators
+def status_grid_data(processed_dir: Path, geo: str, lang: str
+                     ) -> tuple[list[dict], dict[str, dict]] | None:
+    """Columns and cells of the national status grid, grouped exactly as the report's chart
+    (:func:`analysis.charts.status_grid_columns`). ``None`` without a progress table."""
+    from analysis.charts import status_grid_columns
     from analysis.io import load_progress
 
     try:
@@ -56,21 +55,7 @@ def status_grid_data(processed_dir: Path, geo: str) -> tuple[list[dict], dict[st
         return None
     if progress.empty:
         return None
-    catalogue = indicators()
-    order = {ind: i for i, ind in enumerate(catalogue.index)}
-    first = progress.drop_duplicates("target_id")
-    columns = [
-        {"target_id": r.target_id, "indicator": r.indicator,
-         "target_year": None if _missing(r.target_year) else int(r.target_year),
-         "unit": str(catalogue.at[r.indicator, "unit"]) if r.indicator in catalogue.index else ""}
-        for r in first.itertuples()
-    ]
-    columns.sort(key=lambda c: (order.get(c["indicator"], 10**6), c["target_year"] or 0,
-                                c["target_id"]))
-    cells: dict[str, dict] = {}
-    for row in progress.to_dict("records"):
-        cells.setdefault(str(row["province_code"]), {})[row["target_id"]] = row
-    return columns, cells
+    return status_grid_columns(progress, geo_version=geo, lang=lang)
 
 
 def _missing(value: object) -> bool:
@@ -78,21 +63,12 @@ def _missing(value: object) -> bool:
         str(value) in ("<NA>", "nan", "NaT"))
 
 
-def _column_label(column: dict, lang: str) -> str:
-    from analysis.i18n import indicator_short_name
-
-    try:
-        name = indicator_short_name(column["indicator"], lang)
-    except DataError:
-        name = column["indicator"]
-    return f"{name} ({column['target_year']})" if column["target_year"] else name
-
-
 def _cell(row: dict | None, column: dict, lang: str) -> str:
+    """A symbol on the status colour; the status, value and target in its tooltip."""
     from analysis.i18n import fmt_value, status_label
 
     if row is None:
-        return '<td class="status">–</td>'
+        return '<td class="status"></td>'
     status = str(row.get("status") or "insufficient_data")
     try:
         label = status_label(status, lang)
@@ -100,16 +76,16 @@ def _cell(row: dict | None, column: dict, lang: str) -> str:
         label = status
     bg = STATUS_COLORS.get(status, "#BBBBBB")
     fg = STATUS_TEXT_COLORS.get(status, "#000000")
-    title = ""
+    title = f"{column['label']}: {label}"
     try:
         latest = fmt_value(row.get("latest_value"), column["unit"], lang)
         target = fmt_value(row.get("target_value"), column["unit"], lang)
-        title = (f"{latest} ({_year(row.get('latest_year'))}) → {target} "
-                 f"({_year(row.get('target_year'))})")
+        title += (f" — {latest} ({_year(row.get('latest_year'))}) → {target} "
+                  f"({_year(row.get('target_year'))})")
     except (DataError, KeyError, TypeError, ValueError):
-        title = ""
-    return (f'<td class="status" style="background:{bg};color:{fg}" title="{_e(title)}">'
-            f"{_e(label)}</td>")
+        pass
+    return (f'<td class="status" style="background:{bg};color:{fg}" title="{_e(title)}" '
+            f'aria-label="{_e(label)}">{_e(STATUS_MARKS.get(status, "?"))}</td>')
 
 
 def _year(value: object) -> str:
@@ -126,7 +102,8 @@ def _legend(lang: str) -> str:
         except DataError:
             label = status
         items.append(f'<li style="background:{STATUS_COLORS[status]};'
-                     f'color:{STATUS_TEXT_COLORS[status]}">{_e(label)}</li>')
+                     f'color:{STATUS_TEXT_COLORS[status]}">{_e(STATUS_MARKS[status])} '
+                     f'{_e(label)}</li>')
     return (f'<p><strong>{_e(_t("reports.index.legend", lang))}:</strong></p>'
             f'<ul class="nq42-legend">{"".join(items)}</ul>')
 
@@ -150,13 +127,14 @@ def _grid(run: dict, lang: str, out_dir: Path, grid, entries: dict) -> str:  # n
     columns, cells = grid if grid else ([], {})
     head = (f'<th>{_e(_t("reports.index.grid_code", lang))}</th>'
             f'<th>{_e(_t("reports.index.grid_province", lang))}</th>'
-            + "".join(f'<th class="target">{_e(_column_label(c, lang))}</th>' for c in columns))
+            + "".join(f'<th class="target"><span>{_e(c["label"])}</span></th>'
+                      for c in columns))
     rows = []
     national = entries.get((lang, None))
     name = _t("reports.index.national_link", lang)
     rows.append("<tr><td>VN</td><td><strong>" + _report_link(national, out_dir, name, lang)
                 + "</strong></td>"
-                + "".join(_cell(cells.get(COUNTRY_CODE, {}).get(c["target_id"]), c, lang)
+                + "".join(_cell(cells.get(COUNTRY_CODE, {}).get(c["key"]), c, lang)
                           for c in columns) + "</tr>")
     table = provinces(geo)
     for row in table.itertuples():
@@ -164,14 +142,14 @@ def _grid(run: dict, lang: str, out_dir: Path, grid, entries: dict) -> str:  # n
         label = row.name_vi if lang == "vi" else row.name_en
         link = _report_link(entry, out_dir, label, lang) if entry else _e(label)
         rows.append(f"<tr><td>{_e(row.code)}</td><td class=\"links\">{link}</td>"
-                    + "".join(_cell(cells.get(row.code, {}).get(c["target_id"]), c, lang)
+                    + "".join(_cell(cells.get(row.code, {}).get(c["key"]), c, lang)
                               for c in columns) + "</tr>")
     note = "" if grid else f'<p>{_e(_t("reports.index.grid_no_progress", lang))}</p>'
     return (f'<h2>{_e(_t("reports.index.grid_heading", lang))}</h2>'
             f'<p>{_e(_t("reports.index.grid_caption", lang))}</p>{note}'
             f'{_legend(lang) if grid else ""}'
-            f'<table class="nq42-grid"><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
+            f'<div class="nq42-grid-wrap"><table class="nq42-grid"><thead><tr>{head}</tr>'
+            f'</thead><tbody>{"".join(rows)}</tbody></table></div>')
 
 
 def _facts(run: dict, lang: str) -> str:
@@ -291,12 +269,13 @@ def render_index(run: dict, *, out_dir: Path, processed_dir: Path) -> str:
     from analysis.reports.export import report_css
 
     out_dir = Path(out_dir)
-    grid = status_grid_data(processed_dir, run["parameters"]["geo"])
+    grids = {lang: status_grid_data(processed_dir, run["parameters"]["geo"], lang)
+             for lang in LANGUAGES}
     entries = {(r["lang"], r["province_code"]): r for r in run["reports"]}
     langs = run["parameters"]["langs"]
     # the English view comes first in the page so that "#en:target ~ #vi" can hide the other
-    views = _view(run, "en", out_dir, grid, entries, langs) + _view(run, "vi", out_dir, grid,
-                                                                     entries, langs)
+    views = (_view(run, "en", out_dir, grids["en"], entries, langs)
+             + _view(run, "vi", out_dir, grids["vi"], entries, langs))
     return ("<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n"
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f'<meta name="generator" content="NQ42 Tracker {_e(run.get("nq42_version"))}">\n'
