@@ -33,7 +33,9 @@ PROGRESS_COLUMNS = [
     "cagr_required", "progress_ratio", "status", "projected_value_at_target_year",
     "projected_year_reached", "n_points", "method", "kind", "comparison", "target_value_text",
     "scope", "confidence", "source_document", "source_detail", "source_url", "method_version",
-    "csi", "provenance", "is_estimated", "flags",
+    "csi", "provenance", "is_estimated", "flags", "applies_as", "series", "sector", "unit",
+    "required_value_at_target_year", "change_observed_per_year", "change_required_per_year",
+    "csi_raw", "csi_expected", "score", "is_provisional", "source_id",
 ]
 
 
@@ -90,7 +92,7 @@ def fake_progress(observations: pd.DataFrame, seed: int = 7) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     rows = []
     for (geo, code, ind), g in observations.groupby(["geo_version", "province_code", "indicator"]):
-        unit, _sector, _level, _gain, target, target_year, comparison = INDICATORS[ind]
+        unit, sector, _level, _gain, target, target_year, comparison = INDICATORS[ind]
         if target is None:
             continue
         g = g.sort_values("year")
@@ -130,6 +132,15 @@ def fake_progress(observations: pd.DataFrame, seed: int = 7) -> pd.DataFrame:
             "source_detail": "fixture", "source_url": "", "method_version": "test",
             "csi": 10 * (yi - y0) / abs(target - y0), "provenance": "synthetic",
             "is_estimated": False, "flags": "",
+            "applies_as": "national" if code == "VN" else "national_benchmark",
+            "series": "reported", "sector": sector, "unit": unit,
+            "required_value_at_target_year": target,
+            "change_observed_per_year": (yi - y0) / max(ti - t0, 1),
+            "change_required_per_year": (target - y0) / (target_year - t0),
+            "csi_raw": 100 * (yi - y0) / abs(target - y0),
+            "csi_expected": 100 * (ti - t0) / (target_year - t0),
+            "score": float(np.clip(5 * ratio, -5, 5)) if np.isfinite(ratio) else np.nan,
+            "is_provisional": bool(latest["is_provisional"]), "source_id": latest["source_id"],
         })
     df = pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
     df["projected_year_reached"] = df["projected_year_reached"].astype("Int64")
@@ -153,7 +164,7 @@ def make_fake_processed(folder: str | Path) -> Path:
             "NQ42 Tracker (synthetic)", "provenance": "synthetic", "date_accessed": "2026-11-28",
             "url": None, "licence": "CC0", "sha256": "0" * 64, "rows_read": len(obs),
             "rows_kept": len(obs), "rows_quarantined": 0, "rows_dropped": 0}},
-        "data_years": {"vn63": [2015, 2024], "vn34": [2015, 2025]},
+        "year_ranges": {"vn63": [2015, 2024], "vn34": [2015, 2025]},
     }
     (folder / "build.json").write_text(json.dumps(build, ensure_ascii=False, indent=2),
                                        encoding="utf-8")

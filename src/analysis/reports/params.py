@@ -176,7 +176,7 @@ def notebook_imports(paths: Iterable[str | Path]) -> list[str]:
 
 
 def _years_of(build_info: dict, geo: str, processed_dir: Path) -> tuple[int, int] | None:
-    years = (build_info.get("data_years") or {}).get(geo)
+    years = (build_info.get("year_ranges") or {}).get(geo)  # written by analysis.build
     if years and len(years) == 2:
         return int(years[0]), int(years[1])
     from analysis.io import load_observations  # pandas: only when build.json lacks the years
