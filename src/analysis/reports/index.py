@@ -25,7 +25,7 @@ def _e(value: object) -> str:
 
 
 def _t(key: str, lang: str, **fields: object) -> str:
-    from analysis.reports._strings import t
+    from analysis.i18n import t
 
     return t(key, lang, **fields)
 

@@ -342,7 +342,7 @@ def plan_reports(request: ReportRequest, *, cwd: Path) -> list[ReportSpec]:
     path ends up in an executed notebook.
     """
     from analysis.geography import province_name
-    from analysis.reports._strings import t
+    from analysis.i18n import t
 
     common = {"geo_version": request.geo}
     optional = {

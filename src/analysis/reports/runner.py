@@ -195,7 +195,7 @@ def _parse_time(text: object) -> datetime | None:
 def page_info(spec: P.ReportSpec, *, langs: Sequence[str], facts: dict) -> dict:
     """The texts around one report page (see :class:`analysis.reports.export.PageInfo`)."""
     from analysis.i18n import geo_label
-    from analysis.reports._strings import t
+    from analysis.i18n import t
 
     lang = spec.lang
     depth = spec.html_path.count("/")
