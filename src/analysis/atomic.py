@@ -23,6 +23,12 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; rename it onto ``target`` on success."""
@@ -35,6 +41,9 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         yield tmp
         with open(tmp, "rb+") as fh:  # noqa: PTH123 - need the descriptor for fsync
             os.fsync(fh.fileno())
+        # mkstemp makes the file private (0600); give it the mode a plain open() would, so
+        # reports copied to a shared folder or served stay readable by others.
+        tmp.chmod(0o666 & ~_umask())
         os.replace(tmp, target)
         _fsync_dir(target.parent)
     finally:
