@@ -147,10 +147,9 @@ def _read_csv(path: Path, data: bytes) -> RawTable:
     fields = header_fields(header)
     _check_header(fields, header, path, header_line)
 
-    numbers = tuple(j for j, f in fields.items() if f in ("value", "numerator", "denominator"))
     used = tuple(sorted(j for j, f in fields.items() if f != "note"))  # notes are not read
     try:
-        table = _read_body(body, header_offset, delimiter, path, numbers, used)
+        table = _read_body(body, header_offset, delimiter, path, used)
     except _NotUtf8:
         # valid UTF-8 at the start only: decode the whole file (Windows code pages)
         decoded = decode(data, file=path, encoding=None if encoding in (UTF8, UTF8_BOM)
@@ -161,7 +160,7 @@ def _read_csv(path: Path, data: bytes) -> RawTable:
         body = decoded.text.encode(UTF8)
         header_line, header_offset, header = _find_header(
             body[:65_536].decode(UTF8, errors="ignore"), delimiter, path)
-        table = _read_body(body, header_offset, delimiter, path, numbers, used)
+        table = _read_body(body, header_offset, delimiter, path, used)
     rows = _row_numbers(body, header_offset, header_line, len(table), delimiter)
     cells = _records(table, fields, rows, path)
     notes = []
@@ -210,8 +209,7 @@ class _NotUtf8(Exception):
 
 
 def _read_body(body: bytes, offset: int, delimiter: str, path: Path,
-               number_columns: tuple[int, ...] = (), used_columns: tuple[int, ...] | None = None
-               ) -> pd.DataFrame:
+               used_columns: tuple[int, ...] | None = None) -> pd.DataFrame:
     """The rows below the header, every column as text.
 
     pyarrow's CSV reader builds dictionary-encoded (categorical) text columns: a
@@ -229,10 +227,11 @@ def _read_body(body: bytes, offset: int, delimiter: str, path: Path,
     width = len(next(csv.reader([first.decode(UTF8, errors="replace")], delimiter=delimiter)))
     names = [f"c{j}" for j in range(width)]
     text = pa.dictionary(pa.int32(), pa.string())
-    # number columns stay text ("1.234" may mean 1234 in a Vietnamese file: the ingest
-    # decides); the other columns are typed by pyarrow, text ones dictionary-encoded
-    exact = {names[j]: text for j in number_columns if j < width}
+    # every column is dictionary-encoded text: numbers stay text ("1.234" may mean 1234 in a
+    # Vietnamese file: the ingest decides), and naming the type up front skips pyarrow's
+    # type inference (a million-row file parses in about half the time)
     keep = [names[j] for j in used_columns if j < width] if used_columns is not None else []
+    exact = {name: text for name in (keep or names)}
     convert = pacsv.ConvertOptions(
         column_types=exact, auto_dict_encode=True, auto_dict_max_cardinality=2**31 - 1,
         strings_can_be_null=False, quoted_strings_can_be_null=False, timestamp_parsers=[],
