@@ -47,6 +47,10 @@ def detect_format(path: Path, data: bytes) -> str:
     if head.startswith((b"%PDF", b"\x89PNG", b"\x1f\x8b")):
         raise DataError("this is not a table export (PDF, image or archive); copy its figures "
                         "into the entry template (data/raw/templates/)", file=path)
+    if head[:512].lower().startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")):
+        raise DataError("this is a web page or XML saved under a spreadsheet name, not a table "
+                        "export this project reads", file=path,
+                        hint="open it in a spreadsheet and save it as .xlsx or 'CSV UTF-8'")
     return _detect_csv(path, data)
 
 

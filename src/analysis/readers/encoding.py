@@ -125,6 +125,13 @@ def decode(data: bytes, *, file: object = None, encoding: str | None = None) -> 
         if encoding is not None or enc not in (UTF8, UTF8_BOM):
             raise DataError(f"the file is not readable text (byte {err.start} is not valid "
                             f"{enc})", file=file) from None
+        if enc == UTF8_BOM:  # it says UTF-8 and is not: guessing would invent letters
+            at = err.start + 3  # utf-8-sig counts after the 3-byte mark
+            raise DataError(
+                f"the file starts with a UTF-8 byte-order mark but byte {at} is not "
+                "UTF-8 (two encodings mixed in one file)", file=file,
+                row=data.count(b"\n", 0, at) + 1,
+                hint="open it in a spreadsheet and save it again as 'CSV UTF-8'") from None
         # valid UTF-8 at the start only: a Windows code page after all
         enc = _cp125x(data)
         text = _decode_as(data, enc)

@@ -43,7 +43,7 @@ import pandas as pd
 from analysis.errors import DataError
 from analysis.readers import TEMPLATE_COLUMNS, RawTable
 from analysis.readers.encoding import UTF8, UTF8_BOM, decode, sniff_encoding, strip_nul
-from analysis.readers.labels import loose_key, wildcard_match
+from analysis.readers.labels import column_letter, loose_key, wildcard_match
 from analysis.readers.textgrid import sniff_delimiter
 
 FIELDS = ("province", "year", "indicator", "value", *TEMPLATE_COLUMNS)
@@ -164,6 +164,8 @@ def _read_csv(path: Path, data: bytes) -> RawTable:
     rows = _row_numbers(body, header_offset, header_line, len(table), delimiter)
     cells = _records(table, fields, rows, path)
     notes = []
+    if not len(table):
+        notes.append("no data rows below the header: nothing to read")
     if lossy:
         notes.append("lossy Windows-1252 export: letters shown as '?' are lost")
     unknown = [str(h) for j, h in enumerate(header) if j not in fields and str(h).strip()]
@@ -254,7 +256,9 @@ def _read_body(body: bytes, offset: int, delimiter: str, path: Path,
     except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as err:
         if "UTF8" in str(err) or "UTF-8" in str(err):
             raise _NotUtf8 from None
-        # ragged rows (more cells than the header): the tolerant parser, row by row
+        # ragged rows (more cells than the header): refuse filled cells that belong to no
+        # column (a shifted row would be read wrong); empty trailing cells are harmless
+        _check_no_extra_cells(body, offset, delimiter, width, path)
         try:
             frame = pd.read_csv(io.BytesIO(body[offset:]), sep=delimiter, header=None, dtype="str",
                                 keep_default_na=False, skip_blank_lines=True,
@@ -269,6 +273,24 @@ def _read_body(body: bytes, offset: int, delimiter: str, path: Path,
         if frame[j].dtype == object and frame[j].isna().all():
             frame[j] = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [""])
     return frame
+
+
+def _check_no_extra_cells(body: bytes, offset: int, delimiter: str, width: int, path: Path
+                          ) -> None:
+    first_line = body.count(b"\n", 0, offset) + 1
+    text = body[offset:].decode(UTF8, errors="replace")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    line = first_line
+    for record in reader:
+        extra = [c for c in record[width:] if c.strip()]
+        if extra:
+            shown = ", ".join(repr(c) for c in extra[:3])
+            raise DataError(f"this row has {len(record)} cells but the header has {width}: "
+                            f"{shown} belong to no column (a shifted row?)", file=path,
+                            row=line, column=f"{column_letter(width)}{line}",
+                            hint="remove the extra cells or add their column to the header")
+        line = first_line + reader.line_num
+
 
 
 def _row_numbers(body: bytes, offset: int, header_line: int, n: int, delimiter: str
@@ -387,7 +409,5 @@ def _xlsx_value(value: object, field: str) -> object:
 
 
 def _letter(j: int) -> str:
-    from analysis.readers.labels import column_letter
-
     return column_letter(j)
 

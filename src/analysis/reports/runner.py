@@ -194,8 +194,7 @@ def _parse_time(text: object) -> datetime | None:
 
 def page_info(spec: P.ReportSpec, *, langs: Sequence[str], facts: dict) -> dict:
     """The texts around one report page (see :class:`analysis.reports.export.PageInfo`)."""
-    from analysis.i18n import geo_label
-    from analysis.i18n import t
+    from analysis.i18n import geo_label, t
 
     lang = spec.lang
     depth = spec.html_path.count("/")
