@@ -78,6 +78,7 @@ def atomic_outputs(folder: str | Path) -> Iterator[Callable[[str], Path]]:
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(folder)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
     staged: dict[str, Path] = {}
 
@@ -89,6 +90,7 @@ def atomic_outputs(folder: str | Path) -> Iterator[Callable[[str], Path]]:
 
     try:
         yield stage
+        _pause_for_tests(staging)
         for path in staged.values():
             if path.exists():
                 with open(path, "rb+") as fh:  # noqa: PTH123
@@ -106,3 +108,27 @@ def atomic_outputs(folder: str | Path) -> Iterator[Callable[[str], Path]]:
             else:
                 path.unlink(missing_ok=True)
         staging.rmdir()
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Staging folders and temporaries left by a killed writer (never published: safe to drop).
+
+    One writer per folder at a time is assumed (``nq42 build`` is not run twice at once)."""
+    import shutil
+
+    for path in folder.glob(".staging-*"):
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+    for path in folder.glob(".*.tmp"):
+        path.unlink(missing_ok=True)
+
+
+def _pause_for_tests(staging: Path) -> None:
+    """Test hook: with ``NQ42_TEST_PAUSE_BEFORE_PUBLISH=<file>`` set, write that file once
+    everything is staged and wait, so a test can SIGKILL the writer at that exact moment."""
+    marker = os.environ.get("NQ42_TEST_PAUSE_BEFORE_PUBLISH")
+    if marker:
+        import time
+
+        Path(marker).write_text(str(staging), encoding="utf-8")
+        time.sleep(120)
