@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import analysis as nq
-from analysis.config import PROCESSED_DIR
+from analysis.config import RAW_DIR
 from analysis.geography import province_codes
 from analysis.progress import (
     PROGRESS_COLUMNS,
@@ -117,11 +117,15 @@ def test_every_row_recomputes_from_its_own_columns(built):
     assert_recomputable(built)
 
 
-def test_the_built_progress_parquet_recomputes_when_present():
-    path = PROCESSED_DIR / "progress.parquet"
-    if not path.exists():
-        pytest.skip("data/processed/progress.parquet has not been built")
-    assert_recomputable(pd.read_parquet(path))
+@pytest.mark.slow
+def test_the_default_builds_progress_parquet_recomputes(tmp_path):
+    """`nq42 build` of the committed default dataset (into a temporary folder)."""
+    from analysis.build import run_build
+
+    run_build(RAW_DIR, tmp_path)
+    table = pd.read_parquet(tmp_path / "progress.parquet")
+    assert set(table["geo_version"]) == {"vn63", "vn34"}
+    assert_recomputable(table)
 
 
 def assert_recomputable(table: pd.DataFrame) -> None:
