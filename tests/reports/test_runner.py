@@ -200,3 +200,9 @@ def test_a_second_run_into_the_same_folder_is_refused(processed, fixture_noteboo
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         with pytest.raises(ParameterError, match="another `nq42 reports` run"):
             run(out, processed, fixture_notebooks, provinces="01")
+
+
+def test_log_lines_give_the_remaining_time_readably():
+    from analysis.reports.runner import _eta
+
+    assert [_eta(s) for s in (4.6, 59.4, 60, 200)] == ["5 s", "59 s", "1 min 00 s", "3 min 20 s"]

@@ -389,6 +389,12 @@ class _Pool:
 # --------------------------------------------------------------------------------------
 
 
+def _eta(seconds: float) -> str:
+    """Remaining time for a log line: "45 s", "3 min 20 s"."""
+    whole = round(seconds)
+    return f"{whole} s" if whole < 60 else f"{whole // 60} min {whole % 60:02d} s"
+
+
 def _progress(enabled: bool):  # noqa: ANN202
     """A rich progress bar with ETA on a terminal; one line per report otherwise (CI logs)."""
     from rich.console import Console
@@ -527,6 +533,7 @@ def _run(request: P.ReportRequest, specs: list[P.ReportSpec], facts: dict, out_d
     pool = _Pool(min(request.jobs, len(tasks)), settings,
                  hard_limit=2 * request.timeout + 2 * start_timeout + 60) if tasks else None
     done = 0
+    clock = time.monotonic()
     try:
         with progress:
             bar = progress.add_task("", total=len(tasks))
@@ -540,9 +547,12 @@ def _run(request: P.ReportRequest, specs: list[P.ReportSpec], facts: dict, out_d
                 ok = bool(result) and result.get("status") == "ok"
                 if lines:
                     seconds = (result or {}).get("duration_s")
+                    left = len(tasks) - done
+                    eta = (time.monotonic() - clock) / done * left
                     console.print(f"[{done}/{len(tasks)}] {report_id} "
                                   f"{'ok' if ok else 'FAILED'}"
-                                  + (f" {seconds:.1f} s" if seconds else ""), markup=False)
+                                  + (f" {seconds:.1f} s" if seconds else "")
+                                  + (f" (ETA {_eta(eta)})" if left else ""), markup=False)
                 if not ok:
                     error = (result or {}).get("error") or {}
                     console.print(f"[red]failed[/] {report_id}: {error.get('message')}",
