@@ -8,7 +8,9 @@ crosswalk is exact when every member province reports:
   ``value = scale * sum(numerator) / sum(denominator)``;
 * a rate without its parts (or a ``weighted_mean`` indicator such as floor area per person)
   is combined only with explicit weights (e.g. population) and is then flagged
-  ``is_estimated``;
+  ``is_estimated``; its grade is the weakest of its values' and its weights' grades; a year
+  without weights yet (a preliminary figure published before the population table) uses the
+  weights of the year before, said in the report's reason;
 * units that were not merged pass through unchanged;
 * anything that cannot be combined exactly (a member province missing, mixed units, a rate
   without parts and no weights, a non-additive series such as a density) is left out and
@@ -25,14 +27,16 @@ import pandas as pd
 from analysis.config import COUNTRY_CODE
 from analysis.errors import DataError, ParameterError
 from analysis.geography import crosswalk
+from analysis.provenance import SYNTHETIC, UNSPECIFIED, weakest
 
 OBS_COLUMNS = [
     "geo_version", "province_code", "year", "indicator", "value", "numerator", "denominator",
     "unit", "source_id", "provenance", "is_provisional", "is_estimated",
 ]
 REPORT_COLUMNS = ["vn34_code", "year", "indicator", "action", "members", "reason"]
-PROVENANCE_RANK = {"official": 2, "secondary": 1, "synthetic": 0}
-_RANK_TO_GRADE = {v: k for k, v in PROVENANCE_RANK.items()}
+#: Years a weight may come from before the year it weights (preliminary figures are often
+#: published before the population table of their year).
+WEIGHT_LOOKBACK_YEARS = 1
 _SUM_UNITS = ("units", "count", "persons", "households", "thousand_persons",
               "thousand_households", "km2", "schools", "communes", "stations", "doctors")
 
@@ -176,11 +180,15 @@ def _weights(weights: pd.DataFrame | str | None, observations: pd.DataFrame) -> 
         cat = indicators()
         links = cat["weight"].dropna() if "weight" in cat else pd.Series(dtype=str)
         src = observations[observations["geo_version"] == "vn63"]
+        if "provenance" not in src:
+            src = src.assign(provenance=UNSPECIFIED)
         frames = []
         for ind, weight_ind in links.items():
-            w = src[src["indicator"] == weight_ind][["province_code", "year", "value"]]
+            w = src[src["indicator"] == weight_ind][["province_code", "year", "value",
+                                                     "provenance"]]
             if len(w):
-                frames.append(w.rename(columns={"value": "weight"}).assign(indicator=ind))
+                frames.append(w.rename(columns={"value": "weight", "provenance": "w_grade"})
+                              .assign(indicator=ind))
         if not frames:
             return None
         return pd.concat(frames, ignore_index=True)
@@ -190,14 +198,13 @@ def _weights(weights: pd.DataFrame | str | None, observations: pd.DataFrame) -> 
     w = weights.copy()
     if "indicator" not in w:
         w["indicator"] = pd.NA
-    return w[["indicator", "province_code", "year", "weight"]]
+    if "w_grade" not in w:
+        w["w_grade"] = w["provenance"] if "provenance" in w else UNSPECIFIED
+    return w[["indicator", "province_code", "year", "weight", "w_grade"]]
 
 
 def _lowest_grade(grades: pd.Series) -> str:
-    ranks = grades.map(PROVENANCE_RANK)
-    if ranks.isna().any():
-        return "synthetic" if grades.isna().all() else str(grades.dropna().iloc[0])
-    return _RANK_TO_GRADE[int(ranks.min())]
+    return weakest(grades.dropna(), empty=SYNTHETIC)
 
 
 def _join_sources(ids: pd.Series) -> str:
@@ -209,17 +216,7 @@ def _aggregate(merged: pd.DataFrame, weight_table: pd.DataFrame | None
                ) -> tuple[pd.DataFrame, pd.DataFrame]:
     keys = ["vn34_code", "year", "indicator"]
     merged = merged.copy()
-    if weight_table is not None:
-        specific = weight_table[weight_table["indicator"].notna()]
-        general = weight_table[weight_table["indicator"].isna()].drop(columns="indicator")
-        merged = merged.merge(specific.rename(columns={"weight": "w_specific"}),
-                              on=["indicator", "province_code", "year"], how="left",
-                              validate="m:1")
-        merged = merged.merge(general.rename(columns={"weight": "w_general"}),
-                              on=["province_code", "year"], how="left", validate="m:1")
-        merged["w"] = merged["w_specific"].fillna(merged["w_general"])
-    else:
-        merged["w"] = np.nan
+    merged = _attach_weights(merged, weight_table)
     merged["has_parts"] = merged["numerator"].notna() & merged["denominator"].notna()
     merged["wv"] = merged["w"] * merged["value"]
 
@@ -233,6 +230,8 @@ def _aggregate(merged: pd.DataFrame, weight_table: pd.DataFrame | None
         n_units=("unit", "nunique"),
         unit=("unit", "first"),
         value_sum=("value", "sum"),
+        value_min=("value", "min"),
+        value_max=("value", "max"),
         num_sum=("numerator", "sum"),
         den_sum=("denominator", "sum"),
         n_num=("numerator", "count"),
@@ -243,6 +242,8 @@ def _aggregate(merged: pd.DataFrame, weight_table: pd.DataFrame | None
         wv_sum=("wv", "sum"),
         source_id=("source_id", _join_sources),
         provenance=("provenance", _lowest_grade),
+        w_grade=("w_grade", _lowest_grade),
+        w_year=("w_year", "min"),
         is_provisional=("is_provisional", lambda s: bool(s.fillna(False).astype(bool).any())),
         is_estimated=("is_estimated", lambda s: bool(s.fillna(False).astype(bool).any())),
     ).reset_index()
@@ -281,9 +282,17 @@ def _aggregate(merged: pd.DataFrame, weight_table: pd.DataFrame | None
 
     wants_weights = ok & ~pooled & agg["aggregation"].isin(["ratio", "weighted_mean"])
     weighted = wants_weights & (agg["n_w"] == agg["n"]) & (agg["w_sum"] > 0)
-    agg.loc[weighted, "value"] = agg.loc[weighted, "wv_sum"] / agg.loc[weighted, "w_sum"]
+    # a weighted mean lies between its members: clip float noise (100.00000000000001)
+    agg.loc[weighted, "value"] = (agg.loc[weighted, "wv_sum"] / agg.loc[weighted, "w_sum"]).clip(
+        agg.loc[weighted, "value_min"], agg.loc[weighted, "value_max"])
     agg.loc[weighted, "is_estimated"] = True
     agg.loc[weighted, "action"] = "weighted"
+    # an estimate is as strong as the weakest of its values and its weights
+    agg.loc[weighted, "provenance"] = [weakest([a, b]) for a, b in zip(
+        agg.loc[weighted, "provenance"], agg.loc[weighted, "w_grade"], strict=True)]
+    earlier = weighted & (agg["w_year"] < agg["year"])
+    agg.loc[earlier, "reason"] = [f"weights of {int(y)} (none yet for {int(t)})" for y, t in zip(
+        agg.loc[earlier, "w_year"], agg.loc[earlier, "year"], strict=True)]
     agg.loc[wants_weights & ~weighted, "reason"] = (
         "rate without numerator/denominator in every member province and no weights for all "
         "of them: not combined")
@@ -295,6 +304,38 @@ def _aggregate(merged: pd.DataFrame, weight_table: pd.DataFrame | None
     done["geo_version"] = "vn34"
     report = agg.rename(columns={})[REPORT_COLUMNS].copy()
     return done.reindex(columns=OBS_COLUMNS), report
+
+
+def _attach_weights(merged: pd.DataFrame, weight_table: pd.DataFrame | None) -> pd.DataFrame:
+    """Columns ``w`` (weight), ``w_grade`` and ``w_year`` for every member row.
+
+    Weights of the same year first; where a year has none yet (a preliminary figure
+    published before the population table), the weights of the year before
+    (:data:`WEIGHT_LOOKBACK_YEARS`), said in the report's reason. Never later years.
+    """
+    merged = merged.assign(w=np.nan, w_grade=pd.Series(pd.NA, index=merged.index, dtype=object),
+                           w_year=np.nan)
+    if weight_table is None:
+        return merged
+    for back in range(WEIGHT_LOOKBACK_YEARS + 1):
+        table = weight_table.assign(year=weight_table["year"] + back, w_year=weight_table["year"])
+        specific = table[table["indicator"].notna()]
+        general = table[table["indicator"].isna()].drop(columns="indicator")
+        todo = merged["w"].isna()
+        if not todo.any():
+            break
+        rows = merged.loc[todo, ["indicator", "province_code", "year"]]
+        found = rows.merge(specific, on=["indicator", "province_code", "year"], how="left",
+                           validate="m:1")
+        if len(general):
+            alt = rows.merge(general, on=["province_code", "year"], how="left", validate="m:1")
+            for col in ("weight", "w_grade", "w_year"):
+                found[col] = found[col].where(found["weight"].notna(), alt[col])
+        idx = merged.index[todo]
+        merged.loc[idx, "w"] = found["weight"].to_numpy()
+        merged.loc[idx, "w_grade"] = found["w_grade"].to_numpy()
+        merged.loc[idx, "w_year"] = found["w_year"].to_numpy()
+    return merged
 
 
 def _report(rows: pd.DataFrame, action: str) -> pd.DataFrame:

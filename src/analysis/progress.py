@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from analysis import provenance
 from analysis.config import COUNTRY_CODE, DATA_REFERENCE_DIR, GEO_VERSIONS, LAST_VN63_YEAR
 from analysis.errors import DataError, ParameterError
 from analysis.geography import REGION_PREFIX, TOTAL_CODE
@@ -51,8 +52,8 @@ REDUCTION = "reduction_pace"
 NONE = "none"
 METHODS = (STATCAN, LINEAR, CUMULATIVE, REDUCTION, NONE)
 
-# provenance grades, best first; "unspecified" = a frame without a provenance column
-PROVENANCE_RANK = {"official": 3, "secondary": 2, "synthetic": 1, "unspecified": 0}
+# provenance grades and their ranks: analysis.provenance (one definition)
+PROVENANCE_RANK = provenance.RANK
 
 OBS_REQUIRED = ("province_code", "year", "indicator", "value")
 
@@ -70,7 +71,7 @@ EXTRA_COLUMNS = [
     # more context
     "applies_as", "series", "sector", "unit", "required_value_at_target_year",
     "change_observed_per_year", "change_required_per_year", "csi_raw", "csi_expected",
-    "score", "is_provisional", "source_id",
+    "score", "is_provisional", "source_id", "evidence_grade",
 ]
 PROGRESS_COLUMNS = ["geo_version", "province_code", *SPEC_COLUMNS, *EXTRA_COLUMNS]
 
@@ -421,6 +422,16 @@ class ObsSeries:
                       self.estimated[idx], self.provisional[idx],
                       [self.source_ids[i] for i in idx], self.kind)
 
+    def take(self, idx: np.ndarray) -> ObsSeries:
+        """The points at positions ``idx`` (ascending)."""
+        return ObsSeries(self.years[idx], self.values[idx], [self.provenance[i] for i in idx],
+                         self.estimated[idx], self.provisional[idx],
+                         [self.source_ids[i] for i in idx], self.kind)
+
+    def real_points(self) -> int:
+        """How many points are real figures (official or secondary)."""
+        return sum(provenance.is_real(g) for g in self.provenance)
+
     def __len__(self) -> int:
         return len(self.years)
 
@@ -635,12 +646,16 @@ def _attach_weights(prov: pd.DataFrame, weights: pd.DataFrame | None, geo: str) 
         w = w[w["geo_version"] == geo]
     w["province_code"] = w["province_code"].astype("str")
     prov = prov.drop(columns="weight")
+    if "w_grade" not in w.columns:
+        w["w_grade"] = None  # weights of unstated grade do not lower the estimate's grade
     if "indicator" in w.columns:
-        specific = w[w["indicator"].notna()][["province_code", "year", "indicator", "weight"]]
-        general = w[w["indicator"].isna()][["province_code", "year", "weight"]]
+        specific = w[w["indicator"].notna()][["province_code", "year", "indicator", "weight",
+                                              "w_grade"]]
+        general = w[w["indicator"].isna()][["province_code", "year", "weight", "w_grade"]]
         prov = prov.merge(specific, on=["province_code", "year", "indicator"], how="left")
-        prov = prov.merge(general.rename(columns={"weight": "w_all"}),
+        prov = prov.merge(general.rename(columns={"weight": "w_all", "w_grade": "g_all"}),
                           on=["province_code", "year"], how="left")
+        prov["w_grade"] = prov["w_grade"].where(prov["weight"].notna(), prov.pop("g_all"))
         prov["weight"] = prov["weight"].fillna(prov.pop("w_all"))
         return prov
     return prov.merge(w[["province_code", "year", "weight"]], on=["province_code", "year"],
@@ -673,8 +688,11 @@ def _national_value(g: pd.DataFrame, rule: pd.Series | None, n_expected: int) ->
                    computed_numerator=num, computed_denominator=den)
     elif aggregation in ("ratio", "weighted_mean") and g["weight"].notna().all() \
             and g["weight"].sum() > 0:
+        value = float((g["value"] * g["weight"]).sum() / g["weight"].sum())
         out.update(computed_method="weighted_mean", is_estimated=True,
-                   computed_value=float((g["value"] * g["weight"]).sum() / g["weight"].sum()))
+                   computed_value=min(max(value, g["value"].min()), g["value"].max()),
+                   provenance=lowest_grade([*g["provenance"], *[
+                       x for x in g.get("w_grade", []) if isinstance(x, str)]]))
     elif aggregation in ("ratio", "weighted_mean"):
         out.update(computed_method="parts_missing", note=_append(
             out["note"], "rates without numerator/denominator and no weights: not combined"))
@@ -689,20 +707,41 @@ def _append(note: str, text: str) -> str:
 
 
 def lowest_grade(grades: Iterable[str]) -> str:
-    """The lowest provenance grade (official > secondary > synthetic > unspecified)."""
-    known = [g if g in PROVENANCE_RANK else "unspecified" for g in grades]
-    if not known:
-        return "unspecified"
-    return min(known, key=PROVENANCE_RANK.__getitem__)
+    """The lowest provenance grade (:func:`analysis.provenance.weakest`)."""
+    return provenance.weakest(grades)
 
 
 def _join(ids: Iterable[str]) -> str:
     return ";".join(sorted({p for s in ids if s for p in str(s).split(";") if p}))
 
 
+def catalogue_weights(obs: pd.DataFrame) -> pd.DataFrame | None:
+    """Weights for rates without parts, from the series each catalogue entry names.
+
+    Returns a frame (geo_version, province_code, year, indicator, weight, w_grade): for each
+    indicator whose catalogue entry has a ``weight`` (e.g. population for a coverage rate),
+    the province values of that series in ``obs``; None when there are none.
+    """
+    from analysis.indicators import indicators
+
+    cat = indicators()
+    links = cat["weight"].dropna() if "weight" in cat else pd.Series(dtype=str)
+    prov = obs[obs["province_code"].str.fullmatch(r"\d{2}")]
+    frames = []
+    for ind, weight_ind in links.items():
+        w = prov[prov["indicator"] == weight_ind]
+        if len(w):
+            frames.append(pd.DataFrame({
+                "geo_version": w["geo_version"].to_numpy(),
+                "province_code": w["province_code"].to_numpy(),
+                "year": w["year"].to_numpy(), "indicator": ind,
+                "weight": w["value"].to_numpy(), "w_grade": w["provenance"].to_numpy()}))
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
 def _national_series(obs: pd.DataFrame) -> dict[str, ObsSeries]:
     """Per indicator: the computed national series of one geography, complete years only."""
-    table = _national_table(obs)
+    table = _national_table(obs, catalogue_weights(obs))
     table = table[table["complete"] & table["computed_value"].notna()]
     out = {}
     for ind, g in table.groupby("indicator"):
@@ -800,12 +839,24 @@ def _assess(obs: pd.DataFrame, targets: pd.DataFrame, geos: list[str], m: Mappin
         for target in targets.to_dict("records"):
             for code, applies_as, flags in _places(target, geo, codes, regions):
                 series = index.get((geo, code, target["indicator"]), _EMPTY)
-                if code == COUNTRY_CODE and not len(series):
-                    series = computed.get(target["indicator"], _EMPTY)
+                if code == COUNTRY_CODE:
+                    series = national_evidence(series, computed.get(target["indicator"], _EMPTY))
                 rows.append(assess_series(series, target, m, geo_version=geo,
                                           province_code=code, applies_as=applies_as,
                                           extra_flags=flags))
     return _frame(rows)
+
+
+def national_evidence(reported: ObsSeries, computed: ObsSeries) -> ObsSeries:
+    """The national series a verdict uses: the reported one or the one computed from provinces.
+
+    The reported national series is used unless the series computed from the provinces
+    (complete years only) has more real points; the two are never spliced. With no
+    reported series, the computed one is used.
+    """
+    if not len(reported):
+        return computed
+    return computed if computed.real_points() > reported.real_points() else reported
 
 
 def _places(target: Mapping, geo: str, codes: list[str], regions: pd.Series
@@ -852,6 +903,7 @@ def assess_series(series: ObsSeries, target: Mapping, methods: Mapping, *, geo_v
     d = int(target["direction_sign"])
     big_t = int(target["target_year"])
     flags = list(extra_flags)
+    series = evidence_series(series, flags)
     if kind == "cumulative":
         used, t0, y0, ti, yi, first_met = _cumulative_points(series, target, flags)
     else:
@@ -885,6 +937,22 @@ def assess_series(series: ObsSeries, target: Mapping, methods: Mapping, *, geo_v
         flags.append("slipping")
     row["flags"] = ";".join(dict.fromkeys(flags))
     return row
+
+
+def evidence_series(series: ObsSeries, flags: list[str] | None = None) -> ObsSeries:
+    """The points a verdict may use: real and synthetic points are never spliced.
+
+    Where the series has any real point (``official`` or ``secondary``), only the real
+    points are used (flag ``synthetic_points_excluded`` when synthetic ones were set aside);
+    otherwise the series is used as it is. The verdict's ``evidence_grade`` is then the
+    weakest grade of the points it uses.
+    """
+    real = np.flatnonzero([provenance.is_real(g) for g in series.provenance])
+    if 0 < len(real) < len(series):
+        if flags is not None:
+            flags.append("synthetic_points_excluded")
+        return series.take(real)
+    return series
 
 
 def _base_row(target: Mapping, geo: str, code: str, applies_as: str, m: Mapping) -> dict:
@@ -1060,8 +1128,8 @@ def _csi(a: Assessment, d: int, t0: float, y0: float, ti: float, yi: float, requ
 
 def _evidence(used: ObsSeries, flags: list[str]) -> dict:
     if not len(used):
-        return {"provenance": "", "is_estimated": False, "is_provisional": False,
-                "source_id": ""}
+        return {"provenance": "", "evidence_grade": "", "is_estimated": False,
+                "is_provisional": False, "source_id": ""}
     provisional = bool(used.provisional.any())
     estimated = bool(used.estimated.any())
     if provisional:
@@ -1070,7 +1138,8 @@ def _evidence(used: ObsSeries, flags: list[str]) -> dict:
         flags.append("estimated")
     if used.kind == "computed_from_provinces":
         flags.append("computed_national")
-    return {"provenance": lowest_grade(used.provenance), "is_estimated": estimated,
+    grade = lowest_grade(used.provenance)
+    return {"provenance": grade, "evidence_grade": grade, "is_estimated": estimated,
             "is_provisional": provisional, "source_id": _join(used.source_ids)}
 
 

@@ -171,3 +171,54 @@ def test_population_2024_carried_to_vn34_matches_known_answer(nso_samples):
     assert set(got.index) == set(want.index)
     # the published table rounds each old province to 0.1 thousand before summing
     assert (got - want.reindex(got.index)).abs().max() < 0.15
+
+
+def test_weighted_estimate_takes_the_weakest_grade_of_values_and_weights():
+    ind = "health_insurance_coverage_pct"
+    df = obs([
+        {"province_code": "10", "indicator": ind, "value": 90.0, "unit": "percent"},
+        {"province_code": "15", "indicator": ind, "value": 100.0, "unit": "percent"},
+        {"province_code": "10", "indicator": "population_avg_thousand", "value": 100.0,
+         "unit": "thousand_persons", "provenance": "synthetic"},
+        {"province_code": "15", "indicator": "population_avg_thousand", "value": 300.0,
+         "unit": "thousand_persons"},
+    ])
+    out, _ = harmonise_with_report(df, weights="catalogue")
+    row = out[(out["indicator"] == ind) & (out["province_code"] == "15")].iloc[0]
+    assert row["value"] == pytest.approx(97.5) and row["is_estimated"]
+    assert row["provenance"] == "synthetic"  # the weights were synthetic
+
+
+def test_a_year_without_weights_uses_the_year_before_and_says_so():
+    ind = "health_insurance_coverage_pct"
+    df = obs([
+        {"province_code": "10", "indicator": ind, "value": 90.0, "unit": "percent", "year": 2025},
+        {"province_code": "15", "indicator": ind, "value": 100.0, "unit": "percent", "year": 2025},
+        {"province_code": "10", "indicator": "population_avg_thousand", "value": 100.0,
+         "unit": "thousand_persons", "year": 2024},
+        {"province_code": "15", "indicator": "population_avg_thousand", "value": 300.0,
+         "unit": "thousand_persons", "year": 2024},
+    ])
+    out, report = harmonise_with_report(df, weights="catalogue")
+    row = out[(out["indicator"] == ind) & (out["province_code"] == "15")].iloc[0]
+    assert row["year"] == 2025 and row["value"] == pytest.approx(97.5)
+    why = report[(report["indicator"] == ind) & (report["vn34_code"] == "15")]["reason"].iloc[0]
+    assert why == "weights of 2024 (none yet for 2025)"
+    # never more than one year back, never from a later year
+    late = df.assign(year=df["year"].where(df["indicator"] == ind, 2023))
+    out, _ = harmonise_with_report(late, weights="catalogue")
+    assert out[(out["indicator"] == ind) & (out["province_code"] == "15")].empty
+
+
+def test_weighted_mean_of_equal_values_is_that_value_exactly():
+    ind = "urban_pop_clean_water_pct"
+    df = obs([
+        {"province_code": "10", "indicator": ind, "value": 100.0, "unit": "percent"},
+        {"province_code": "15", "indicator": ind, "value": 100.0, "unit": "percent"},
+        {"province_code": "10", "indicator": "urban_population_thousand", "value": 123.4,
+         "unit": "thousand_persons"},
+        {"province_code": "15", "indicator": "urban_population_thousand", "value": 56.7,
+         "unit": "thousand_persons"},
+    ])
+    out, _ = harmonise_with_report(df, weights="catalogue")
+    assert out[(out["indicator"] == ind) & (out["province_code"] == "15")]["value"].iloc[0] == 100.0

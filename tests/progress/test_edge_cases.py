@@ -161,10 +161,10 @@ def test_direction_comes_from_the_catalogue():
 
 def test_provenance_is_the_lowest_grade_of_the_points_used():
     obs = pd.concat([series("rural_pop_clean_water_pct", {2015: 80}),
-                     series("rural_pop_clean_water_pct", {2023: 88}, provenance="synthetic",
+                     series("rural_pop_clean_water_pct", {2023: 88}, provenance="secondary",
                             is_estimated=True)])
     row = assess(obs, one_target()).iloc[0]
-    assert row["provenance"] == "synthetic" and row["is_estimated"]
+    assert row["provenance"] == row["evidence_grade"] == "secondary" and row["is_estimated"]
     assert "estimated" in flags(row)
 
 

@@ -71,7 +71,8 @@ def test_rates_without_parts_need_explicit_weights_and_are_flagged():
 
 
 def test_non_additive_indicators_are_not_computed():
-    obs = series("life_expectancy_years", {2024: 74.0}, code="01", unit="years")
+    obs = series("population_density_per_km2", {2024: 2500.0}, code="01",
+                 unit="persons_per_km2")
     row = national_comparison(obs).iloc[0]
     assert np.isnan(row["computed_value"]) and row["computed_method"] == "not_aggregable"
 
