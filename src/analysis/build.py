@@ -34,16 +34,23 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import schemas
+from analysis import provenance, schemas
 from analysis.config import PROCESSED_DIR, PROJECT_ROOT
 from analysis.errors import DataError
-from analysis.ingest import GRADE_RANK, QUARANTINE_COLUMNS, ReadResult, read_state, reconcile
+from analysis.ingest import (
+    ALTERNATIVE_COLUMNS,
+    QUARANTINE_COLUMNS,
+    ReadResult,
+    read_state,
+    reconcile,
+)
 from analysis.register import check_register, raw_dir_of
 from analysis.versioning import code_hash, git_commit
 
 logger = logging.getLogger(__name__)
 
-OUTPUTS = ("observations.parquet", "progress.parquet", "quarantine.csv", "build.json")
+OUTPUTS = ("observations.parquet", "progress.parquet", "quarantine.csv", "alternatives.csv",
+           "coverage.csv", "build.json")
 
 
 @dataclass
@@ -117,7 +124,9 @@ def run_build(raw_dir: str | Path | None = None, out_dir: str | Path | None = No
     if errors:
         raise DataError("source(s) could not be read, nothing was built:\n  "
                         + "\n  ".join(errors), file=raw / "sources.yml")
-    reconcile([s for _, _, s in states])
+    alternatives: list[dict] = []
+    priorities = {key: int(entry.get("priority") or 0) for key, entry, _ in states}
+    reconcile([s for _, _, s in states], priorities, alternatives)
     carried, harmonise_info = _carry_to_vn34([s for _, _, s in states])
     results = [(key, entry, state.result()) for key, entry, state in states]
 
@@ -130,6 +139,8 @@ def run_build(raw_dir: str | Path | None = None, out_dir: str | Path | None = No
     schemas.validate(observations)
     progress = _progress(observations)
     quarantine = _quarantine([r for _, _, r in results])
+    alternatives_table = _alternatives(alternatives)
+    coverage = _coverage(observations, progress)
 
     summary = BuildSummary(out_dir=out)
     summary.sources = [SourceReport(key, r, entry) for key, entry, r in results]
@@ -143,6 +154,10 @@ def run_build(raw_dir: str | Path | None = None, out_dir: str | Path | None = No
         progress.to_parquet(stage("progress.parquet"), index=False)
         quarantine.to_csv(stage("quarantine.csv"), index=False, encoding="utf-8",
                           lineterminator="\n")
+        alternatives_table.to_csv(stage("alternatives.csv"), index=False, encoding="utf-8",
+                                  lineterminator="\n")
+        coverage.to_csv(stage("coverage.csv"), index=False, encoding="utf-8",
+                        lineterminator="\n")
         stage("build.json").write_text(json.dumps(summary.info, ensure_ascii=False, indent=2)
                                        + "\n", encoding="utf-8")
     return summary
@@ -184,8 +199,8 @@ def _carry_to_vn34(states: list) -> tuple[pd.DataFrame, dict]:
         native[schemas.KEY + ["provenance", "_state", "_obs"]], on=schemas.KEY, how="left",
         suffixes=("", "_native"), validate="1:1")
     clash = merged["_state"].notna().to_numpy()
-    rank_carried = merged["provenance"].map(GRADE_RANK).to_numpy()
-    rank_native = merged["provenance_native"].map(GRADE_RANK).fillna(-1).to_numpy()
+    rank_carried = merged["provenance"].map(provenance.rank).to_numpy()
+    rank_native = merged["provenance_native"].map(provenance.rank).fillna(-1).to_numpy()
     carried_wins = clash & (rank_carried > rank_native)
     for k, group in merged[carried_wins].groupby("_state"):
         state = states[int(k)]
@@ -210,12 +225,10 @@ def _carry_to_vn34(states: list) -> tuple[pd.DataFrame, dict]:
 
 def _progress(observations: pd.DataFrame) -> pd.DataFrame:
     """The progress table from analysis.progress and the targets catalogue."""
-    from analysis import progress as progress_module
+    from analysis.progress import build_progress
     from analysis.targets import load_targets
 
-    targets = load_targets()
-    build = getattr(progress_module, "build_progress", None) or progress_module.assess
-    table = build(observations, targets)
+    table = build_progress(observations, load_targets())
     sort = [c for c in ("geo_version", "province_code", "target_id") if c in table]
     if sort:
         table = table.sort_values(sort, kind="mergesort")
@@ -225,6 +238,23 @@ def _progress(observations: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------
 # Outputs
 # --------------------------------------------------------------------------------------
+
+
+def _alternatives(records: list[dict]) -> pd.DataFrame:
+    """Figures of real sources that were not used for a key because another one was."""
+    table = pd.DataFrame(records, columns=ALTERNATIVE_COLUMNS)
+    table["year"] = table["year"].astype("int64")
+    for col in ("value_used", "value_other"):
+        table[col] = table[col].astype("float64")
+    return table.sort_values(["geo_version", "indicator", "province_code", "year",
+                              "source_other"], kind="mergesort").reset_index(drop=True)
+
+
+def _coverage(observations: pd.DataFrame, progress: pd.DataFrame) -> pd.DataFrame:
+    """Per sector and indicator: places and years by grade, verdicts resting on real figures."""
+    from analysis.coverage import coverage_table
+
+    return coverage_table(observations, progress)
 
 
 def _quarantine(results: list[ReadResult]) -> pd.DataFrame:

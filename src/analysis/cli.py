@@ -27,6 +27,8 @@ Typical use:
   nq42 reports      render the national and provincial HTML reports
 
   nq42 ingest FILE  look at a new file before adding it to data/raw/
+
+  nq42 coverage     how much of each indicator rests on real figures
 """
 
 app = typer.Typer(
@@ -93,16 +95,43 @@ def ingest(
                                              ".parquet file.")] = None,
     quarantine: Annotated[Path | None, typer.Option(help="Write rejected rows (file, row, "
                                                     "column, value, reason) to this CSV.")] = None,
+    provenance: Annotated[str | None, typer.Option(
+        help="Grade of a file that is not in a register: official, secondary or synthetic "
+        "(default: unregistered). A registered file keeps its register grade; a file that "
+        "says it is synthetic stays synthetic.")] = None,
 ) -> None:
     """Read raw files into the tidy table to inspect them. Touches nothing in data/.
 
-    Prints rows read / kept / quarantined for each file. Exit 0 when the files were read
+    Prints rows read / kept / quarantined for each file, and each file's provenance grade
+    with its basis: the register entry (sources.yml) when the file is registered, else the
+    grade given with --provenance, else "unregistered". Exit 0 when the files were read
     (even with rejected rows), exit 1 when one cannot be read.
     """
     from analysis.ingest import cli_ingest
 
     _run(lambda: cli_ingest(files, indicator=indicator, geo=geo, fmt=format, out=out,
-                            quarantine=quarantine))
+                            quarantine=quarantine, provenance=provenance))
+
+
+@app.command(short_help="How much of each indicator rests on official, secondary or synthetic figures.")
+def coverage(
+    geo: Annotated[str, typer.Option(help="vn34 (default), vn63 or all.")] = "vn34",
+    format: Annotated[str, typer.Option(  # noqa: A002 - same option name as nq42 ingest
+        "--format", help="table (rich tables, one per sector) or csv (to standard "
+        "output).")] = "table",
+    processed_dir: Annotated[Path | None, typer.Option(help="Folder of the built tables "
+                                                       "(default: data/processed).")] = None,
+) -> None:
+    """Show, per indicator, the provinces, years and points of each provenance grade.
+
+    Reads observations.parquet and progress.parquet (run nq42 build first) and prints, per
+    sector, for each indicator: provinces and years with official, secondary and synthetic
+    figures, whether the nation has some, its targets, and how many progress verdicts rest
+    on real (official or secondary) figures. Exit 1 when the built tables are missing.
+    """
+    from analysis.coverage import cli_coverage
+
+    _run(lambda: cli_coverage(geo=geo, fmt=format, processed_dir=processed_dir))
 
 
 @app.command(short_help="Render the national and provincial reports as offline HTML.")

@@ -24,13 +24,25 @@ Labels become codes here:
 * numbers with the file's decimal convention (Vietnamese "1.234,5" when the file shows it
   unambiguously or uses semicolons; an undecidable "1,234" is quarantined, never guessed).
 
-Provenance of the rows: the ``provenance`` argument (the build passes the register entry's
-grade), else the register entry of the file when it sits in a folder with a
-``sources.yml``; else, for the entry template, its ``provenance`` column (rows without one
-are quarantined); else ``official`` for the NSO export layouts and yearbook tables — a
-grade inferred from the layout only, which ``ReadResult.provenance_basis`` says: only the
-register's SHA-256 proves a file is the unmodified publication. A template row never gets
-a higher grade than the file's.
+Provenance of the rows comes from the register, never from a file's looks (grades and
+their ranks: :mod:`analysis.provenance`). The first that applies:
+
+1. the ``provenance`` argument (the build passes the register entry's grade);
+2. the register entry of the file, when a ``sources.yml`` in an enclosing folder lists it
+   with its SHA-256 (:func:`analysis.register.find_entry`; a changed file has no entry);
+3. for a file outside the register, the grade the user states (``stated_provenance``,
+   ``nq42 ingest --provenance``);
+4. for the entry template, its ``provenance`` column (rows without one are quarantined);
+5. otherwise ``unregistered``: nothing is known about the file. An NSO export layout is
+   *not* evidence of an official figure (our synthetic files use the same layouts).
+   ``unregistered`` rows can be inspected and written by ``nq42 ingest --out``; the build
+   never reads such a file (every build file is in the register).
+
+Whatever the above gives, a file whose own content says it is synthetic (a title line, a
+workbook's title cell or properties, a JSON-stat label/note/extension, a footnote; see
+:func:`analysis.register.synthetic_marker`) is graded ``synthetic``, and so is a template row
+whose ``source`` says so. ``ReadResult.provenance_basis`` says which rule gave the grade. A
+template row never gets a higher grade than the file's.
 """
 
 from __future__ import annotations
@@ -43,10 +55,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import schemas
-from analysis.config import COUNTRY_CODE, FIRST_VN34_YEAR, PROVENANCE_GRADES
+from analysis import provenance, schemas
+from analysis.config import COUNTRY_CODE, FIRST_VN34_YEAR
 from analysis.errors import DataError, ParameterError
-from analysis.readers import NSO_FORMATS, RawTable, normalise_format, read_raw
+from analysis.provenance import GRADES, OFFICIAL, RANK, SYNTHETIC, UNREGISTERED, weakest
+from analysis.readers import RawTable, normalise_format, read_raw
 from analysis.readers.labels import (
     BLANK,
     MISSING_MARKERS,
@@ -66,7 +79,8 @@ logger = logging.getLogger(__name__)
 
 QUARANTINE_COLUMNS = ["source_id", "file", "row", "column", "value", "reason", "province",
                       "year", "indicator"]
-GRADE_RANK = {"synthetic": 0, "secondary": 1, "official": 2}
+#: Ranks of the grades (the single definition is :data:`analysis.provenance.RANK`).
+GRADE_RANK = RANK
 _GRADE_WORDS = {
     "official": "official", "chinhthuc": "official", "chinhthong": "official",
     "secondary": "secondary", "thucap": "secondary", "baochi": "secondary",
@@ -106,8 +120,11 @@ class ReadResult:
         dropped_reasons: count of dropped rows per reason.
         cells_missing: blank / not-reported cells, per marker (not rows).
         source_id, file, fmt, encoding, lossy, title: what was read.
-        provenance: grade given to the rows (the lowest if they differ).
-        provenance_basis: why that grade (register entry, template column, layout).
+        provenance: grade given to the rows (the lowest if they differ): ``official``,
+            ``secondary``, ``synthetic``, or ``unregistered`` (not in a register, no grade
+            stated).
+        provenance_basis: why that grade (register entry, grade stated by the user,
+            template column, the file saying it is synthetic, not in a register).
         notes: remarks for the user.
         citations: distinct ``source`` texts of template rows.
     """
@@ -166,7 +183,8 @@ def read(path: str | Path, indicator: str | None = None, geo_version: str | None
 
 def read_with_report(path: str | Path, indicator: str | None = None,
                      geo_version: str | None = None, fmt: str | None = None, *,
-                     source_id: str | None = None, provenance: str | None = None) -> ReadResult:
+                     source_id: str | None = None, provenance: str | None = None,
+                     stated_provenance: str | None = None) -> ReadResult:
     """Like :func:`read`, with the quarantine and the accounting of every row.
 
     Args:
@@ -174,9 +192,12 @@ def read_with_report(path: str | Path, indicator: str | None = None,
         source_id: the register key (the build passes it); default: the register key of
             the file if it is registered, else its file name.
         provenance: grade for the rows (the build passes the register entry's grade).
+        stated_provenance: the grade a user states for a file outside the register (the
+            register's grade wins when there is one); default ``unregistered``.
     """
     state = read_state(path, indicator=indicator, geo_version=geo_version, fmt=fmt,
-                       source_id=source_id, provenance=provenance)
+                       source_id=source_id, provenance=provenance,
+                       stated_provenance=stated_provenance)
     return state.result()
 
 
@@ -239,7 +260,7 @@ class ReadState:
         observations = schemas.conform(self.obs) if len(self.obs) else \
             schemas.empty_observations()
         grades = observations["provenance"].unique().tolist()
-        grade = min(grades, key=GRADE_RANK.get) if grades else self.provenance
+        grade = weakest(grades) if grades else self.provenance
         return ReadResult(
             observations=observations, quarantine=self.quarantine_frame(), rows_read=read_n,
             rows_kept=kept, rows_quarantined=quarantined, rows_dropped_as_aggregates=dropped,
@@ -295,42 +316,104 @@ def _as_text(value: object) -> str:
 def read_state(path: str | Path, *, indicator: str | None = None,
                geo_version: str | None = None, fmt: str | None = None,
                source_id: str | None = None, provenance: str | None = None,
-               file_label: str | None = None) -> ReadState:
-    """Read a file and interpret every row (the work behind :func:`read_with_report`)."""
+               file_label: str | None = None,
+               stated_provenance: str | None = None) -> ReadState:
+    """Read a file and interpret every row (the work behind :func:`read_with_report`).
+
+    The grade of the rows follows the module docstring: ``provenance`` (the caller, i.e.
+    the build), else the file's register entry, else ``stated_provenance`` (the user),
+    else a template's ``provenance`` column, else ``unregistered``; a file that says it is
+    synthetic is ``synthetic`` whatever the others say.
+    """
     path = Path(path)
     if geo_version is not None:
         from analysis.geography import check_geo_version
 
         check_geo_version(geo_version)
-    if provenance is not None and provenance not in PROVENANCE_GRADES:
-        raise ParameterError(f"unknown provenance grade {provenance!r}; use one of: "
-                             f"{', '.join(PROVENANCE_GRADES)}")
+    for grade in (provenance, stated_provenance):
+        if grade is not None and grade not in GRADES:
+            raise ParameterError(f"unknown provenance grade {grade!r}; use one of: "
+                                 f"{', '.join(GRADES)}")
     if indicator is not None:
         from analysis.indicators import indicator as catalogue_entry
 
         catalogue_entry(indicator)  # ParameterError for an unknown id
-    basis = "given by the caller" if provenance else ""
-    entry_key = None
-    if source_id is None or provenance is None:
-        entry_key, entry = _register_entry(path)
-        if entry is not None:
-            provenance = provenance or entry.get("provenance")
-            basis = basis or "register entry (data/raw/sources.yml)"
-            indicator = indicator or entry.get("indicator")
-            fmt = fmt or entry.get("format")
-            geo_version = geo_version or entry.get("geo_version")
+    entry_key, entry = (_register_entry(path) if source_id is None or provenance is None
+                        else (None, None))
+    if entry is not None:
+        indicator = indicator or entry.get("indicator")
+        fmt = fmt or entry.get("format")
+        geo_version = geo_version or entry.get("geo_version")
+    provenance, basis, said = _grade_before_reading(provenance, entry_key, entry,
+                                                    stated_provenance)
     source_id = source_id or entry_key or path.name
     raw = read_raw(path, fmt=normalise_format(fmt))
     if provenance is None and raw.fmt != "template":
-        provenance = "official"
-        basis = ("assumed from the layout of an NSO export" if raw.fmt in NSO_FORMATS else
-                 "assumed for a statistics-office yearbook table")
-        basis += "; not verified: register the file in data/raw/sources.yml to pin it"
+        provenance = UNREGISTERED
+        basis = "not in a register (no sources.yml entry matches this file) and no grade stated"
     elif provenance is None:
-        basis = "the template's provenance column"
+        basis = "the template's provenance column (the file is not in a register)"
+    provenance, basis = _synthetic_by_content(path, raw, provenance, basis, said)
     return _interpret(raw, indicator=indicator, geo_version=geo_version, source_id=source_id,
                       provenance=provenance, basis=basis,
                       file_label=file_label or _file_label(path))
+
+
+def _grade_before_reading(given: str | None, entry_key: str | None, entry: dict | None,
+                          stated: str | None) -> tuple[str | None, str, str]:
+    """Grade from the caller, else the register, else the user: (grade, basis, who said it).
+
+    ``None`` when nobody gave one (then the template column, or ``unregistered``).
+    """
+    if given:
+        basis, said = "given by the caller", f"the caller gave {given}"
+    elif entry is not None:
+        given = entry.get("provenance")
+        basis = f"register entry {entry_key!r} (sources.yml, SHA-256 checked)"
+        said = f"the register says {given}"
+    elif stated is not None:
+        return stated, "stated with --provenance (the file is not in a register)", \
+            f"--provenance {stated} was given"
+    else:
+        return None, "", ""
+    if stated is not None and stated != given:
+        basis += f"; --provenance {stated} not applied: the register's grade wins"
+    return given, basis, said
+
+
+def _synthetic_by_content(path: Path, raw: RawTable, grade: str | None, basis: str,
+                          said: str) -> tuple[str | None, str]:
+    """A file whose content says it is synthetic is ``synthetic``, whatever else is said.
+
+    Returns the grade and its basis. A template whose every ``source`` says it is synthetic
+    counts as saying so; when only some rows do, those rows are graded synthetic (in
+    :func:`_template_columns`) and the basis says so.
+    """
+    from analysis.register import excerpt, synthetic_marker, synthetic_phrase
+
+    where = synthetic_marker(path, raw)
+    if where is None and raw.fmt == "template" and "source" in raw.cells and len(raw.cells):
+        sources = [u for u in _distinct_texts(raw.cells["source"]) if u.strip()]
+        marked = [u for u in sources if synthetic_phrase(u)]
+        if marked and len(marked) == len(sources):
+            where = f"the source of every row that names one: {excerpt(marked[0])}"
+        elif marked:
+            return grade, (f"{basis}; rows whose source says they are synthetic are graded "
+                           f"synthetic (e.g. {excerpt(marked[0])})")
+    if where is None:
+        return grade, basis
+    text = f"the file says it is synthetic: {where}"
+    if grade not in (None, SYNTHETIC, UNREGISTERED) and said:
+        text += f" ({said}: not applied)"
+    return SYNTHETIC, text
+
+
+def _distinct_texts(series: pd.Series) -> list[str]:
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        values = series.cat.categories
+    else:
+        values = pd.unique(series)
+    return [str(v) for v in values if isinstance(v, str)]
 
 
 def _file_label(path: Path) -> str:
@@ -492,7 +575,7 @@ def _interpret(raw: RawTable, *, indicator: str | None, geo_version: str | None,
     key = (((is34.astype(np.int64) * 128 + code_int) * 4096
             + np.nan_to_num(years, nan=0).astype(np.int64)) * 4096 + ind_int)
     columns = _RowColumns(geo, codes, years, ind, value, num, den, unit, source_id, grades,
-                          provisional, key, grade_rank)
+                          provisional, key, grade_rank, _allowed_grades(provenance))
     identity = [province_col.codes, is34, year_col.codes, item_col.codes, grade_codes,
                 value, num, den]
     _validate_rows(rec, columns, identity, is_row, companion, derived)
@@ -524,10 +607,16 @@ def _interpret(raw: RawTable, *, indicator: str | None, geo_version: str | None,
     return state
 
 
+def _allowed_grades(file_grade: str | None) -> tuple[str, ...]:
+    """Grades the rows may carry: ``unregistered`` only when the file is (nq42 ingest)."""
+    return schemas.INGEST_GRADES if file_grade == UNREGISTERED else GRADES
+
+
 def _check_final(state: ReadState) -> None:
     """The observations must pass the full schema now (an internal guarantee)."""
     if len(state.obs):
-        final_bad = schemas.failures(schemas.conform(state.obs), unique=True)
+        final_bad = schemas.failures(schemas.conform(state.obs), unique=True,
+                                     grades=_allowed_grades(state.provenance))
         if len(final_bad):  # pragma: no cover - the checks above guarantee this
             raise AssertionError(f"{state.file_label}: observations fail the schema after "
                                  f"the row checks:\n{final_bad}")
@@ -583,10 +672,18 @@ def _template_columns(rec: _Records, cells: pd.DataFrame, item_col: _Column, ind
                       provenance: str | None
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Unit, provenance and source of template rows: grade codes, grades, ranks, citations."""
+    from analysis.register import synthetic_phrase
+
     _check_units(rec, _Column.of(cells["unit"]), item_col, ind_u)
     grade_col = _Column.of(cells["provenance"])
     grades, grade_rank = _grades(rec, grade_col, provenance)
     source_col = _Column.of(cells["source"])
+    says_synthetic = [synthetic_phrase(u) is not None for u in source_col.uniques]
+    if any(says_synthetic):  # the row's own source says it is synthetic
+        marked = source_col.rows(says_synthetic, bool)
+        grades, grade_rank = grades.copy(), grade_rank.copy()
+        grades[marked] = SYNTHETIC
+        grade_rank[marked] = RANK[SYNTHETIC]
     blank_source = source_col.rows([s == "" for s in source_col.uniques], bool)
     needs = np.isin(grades, ["official", "secondary"]) & blank_source
     rec.fail(needs, "source", "source missing: an official or secondary figure must name "
@@ -623,6 +720,7 @@ class _RowColumns:
     provisional: np.ndarray
     key: np.ndarray  # one int64 per (geo_version, province_code, year, indicator)
     grade_rank: np.ndarray  # GRADE_RANK of ``grades``
+    allowed_grades: tuple[str, ...] = GRADES  # schemas.INGEST_GRADES for an unregistered file
 
     def frame(self, idx: np.ndarray) -> pd.DataFrame:
         """The candidate observations of rows ``idx`` (schema columns, index = row)."""
@@ -658,7 +756,7 @@ def _validate_rows(rec: _Records, cols: _RowColumns, identity: list[np.ndarray],
         inverse, _ = pd.factorize(hashed)
         first = pd.Series(inverse).drop_duplicates().index.to_numpy()  # in code order
         reps = idx[first]
-        bad = schemas.failures(cols.frame(reps), unique=False)
+        bad = schemas.failures(cols.frame(reps), unique=False, grades=cols.allowed_grades)
         if len(bad):
             bad_pos = pd.Index(reps).get_indexer(bad.index.to_numpy())
             by_group = np.full(len(reps), -1, dtype=np.int64)
@@ -677,7 +775,7 @@ def _validate_rows(rec: _Records, cols: _RowColumns, identity: list[np.ndarray],
         for col in ("geo_version", "province_code", "indicator", "unit", "source_id",
                     "provenance"):
             extra[col] = extra[col].astype("str")
-        bad = schemas.failures(extra, unique=False)
+        bad = schemas.failures(extra, unique=False, grades=cols.allowed_grades)
         if len(bad):
             _fail_from_schema(rec, bad, companion)
 
@@ -1043,7 +1141,7 @@ def _check_units(rec: _Records, units: _Column, items: _Column, ind_u: list) -> 
 def _grades(rec: _Records, col: _Column, file_grade: str | None
             ) -> tuple[np.ndarray, np.ndarray]:
     """Per-row grade (and its rank): the row's ``provenance`` capped by the file's grade."""
-    cap = GRADE_RANK.get(file_grade, 2) if file_grade else 2
+    cap = RANK.get(file_grade, RANK[OFFICIAL]) if file_grade else RANK[OFFICIAL]
     grade_u, reason_u = [], []
     for u in col.uniques:
         if not u:
@@ -1359,7 +1457,7 @@ def _add_up_facilities(rec: _Records, cols: _RowColumns, idx: np.ndarray, rows: 
     return out.reset_index(drop=True), idx.astype(np.int64), group.astype(np.int64)
 
 
-_RANK_GRADE = {v: k for k, v in GRADE_RANK.items()}
+_RANK_GRADE = {RANK[g]: g for g in (*GRADES, UNREGISTERED)}
 
 
 @cache
@@ -1421,23 +1519,42 @@ def _dedupe_observations(state: ReadState) -> None:
 # ---------------------------------------------------------------------------------------
 
 
-def reconcile(states: list[ReadState]) -> int:
+ALTERNATIVE_COLUMNS = [
+    "geo_version", "province_code", "year", "indicator", "value_used", "source_used",
+    "provenance_used", "value_other", "source_other", "provenance_other", "rule",
+]
+
+
+def reconcile(states: list[ReadState], priorities: dict[str, int] | None = None,
+              alternatives: list[dict] | None = None) -> int:
     """Resolve observations that several sources give for the same key.
 
-    The highest provenance grade wins (official > secondary > synthetic) and the others are
-    quarantined as superseded; among sources of that grade, equal figures keep the first
-    source's row (the others are quarantined as duplicates) and different figures keep none
-    (all quarantined as conflicting). Returns the number of observations rejected.
+    The rule (docs/METHODS.md, "When sources disagree"):
+
+    1. the highest provenance grade wins (official > secondary > synthetic); the others are
+       quarantined as superseded;
+    2. among sources of that grade, the highest register ``priority`` wins (default 0: a
+       register entry says which source to prefer, e.g. the dedicated population table over
+       one that repeats its figures); the figures of the others are quarantined as
+       alternatives and, when they differ from the one used, listed in ``alternatives``
+       (one dict per pair, :data:`ALTERNATIVE_COLUMNS`) so reports can show them;
+    3. among sources of the same grade and priority, equal figures keep the first source's
+       row (the others are quarantined as duplicates) and different figures keep none (all
+       quarantined as conflicting): nobody has said which to believe.
+
+    Returns the number of observations rejected.
     """
+    priorities = priorities or {}
     frames = [s.obs[[*schemas.KEY, "value", "numerator", "denominator", "provenance", "_obs",
-                     "_rows"]].assign(_state=k) for k, s in enumerate(states) if len(s.obs)]
+                     "_rows"]].assign(_state=k, _priority=int(priorities.get(s.source_id, 0)))
+              for k, s in enumerate(states) if len(s.obs)]
     if len(frames) < 2:
         return 0
     allobs = pd.concat(frames, ignore_index=True)
     dup = allobs.duplicated(schemas.KEY, keep=False)
     rejects: dict[int, tuple[list[int], list[str]]] = {}
     for _, group in allobs[dup].groupby(schemas.KEY, sort=False):
-        for row, reason in _reconcile_group(group, states):
+        for row, reason in _reconcile_group(group, states, alternatives):
             ids, why = rejects.setdefault(int(row["_state"]), ([], []))
             ids.append(int(row["_obs"]))
             why.append(reason)
@@ -1446,27 +1563,56 @@ def reconcile(states: list[ReadState]) -> int:
     return sum(len(ids) for ids, _ in rejects.values())
 
 
-def _reconcile_group(g: pd.DataFrame, states: list[ReadState]) -> list[tuple[pd.Series, str]]:
+def _reconcile_group(g: pd.DataFrame, states: list[ReadState],
+                     alternatives: list[dict] | None) -> list[tuple[pd.Series, str]]:
     """The rows of one key (from several sources) to reject, with the reason for each."""
 
     def where(row: pd.Series) -> str:
         return f"{states[int(row['_state'])].source_id} row {row['_rows']}"
 
-    g = g.assign(_rank=g["provenance"].map(GRADE_RANK)).sort_values(
-        ["_rank", "_state"], ascending=[False, True], kind="mergesort")
-    top = g[g["_rank"] == g["_rank"].iloc[0]]
-    lower = [r for _, r in g[g["_rank"] < g["_rank"].iloc[0]].iterrows()]
+    g = g.assign(_rank=g["provenance"].map(provenance.rank)).sort_values(
+        ["_rank", "_priority", "_state"], ascending=[False, False, True], kind="mergesort")
+    best = g.iloc[0]
+    same_grade = g[g["_rank"] == best["_rank"]]
+    top = same_grade[same_grade["_priority"] == best["_priority"]]
+    lower = [r for _, r in g[g["_rank"] < best["_rank"]].iterrows()]
     if len(top) > 1 and not _values_equal(top[["value", "numerator", "denominator"]]):
         listed = "; ".join(where(r) for _, r in top.iterrows())
-        return ([(r, f"conflicting values between sources ({listed})")
-                 for _, r in top.iterrows()]
+        return ([(r, f"conflicting values between sources of the same grade and priority "
+                     f"({listed}): give one a higher priority in sources.yml")
+                 for _, r in same_grade.iterrows()]
                 + [(r, "another source with a higher provenance grade has this figure "
                        f"({listed})") for r in lower])
     keeper = top.iloc[0]
-    return ([(r, f"same figure as {where(keeper)} (kept there)")
-             for _, r in top.iloc[1:].iterrows()]
-            + [(r, f"superseded by {where(keeper)} ({keeper['provenance']} outranks "
-                   f"{r['provenance']})") for r in lower])
+    out = [(r, f"same figure as {where(keeper)} (kept there)") for _, r in top.iloc[1:].iterrows()]
+    for _, r in same_grade[same_grade["_priority"] < keeper["_priority"]].iterrows():
+        equal = _values_equal(pd.DataFrame([keeper, r])[["value", "numerator", "denominator"]])
+        if equal:
+            out.append((r, f"same figure as {where(keeper)} (kept there)"))
+            continue
+        out.append((r, f"alternative figure: {where(keeper)} is used (higher priority in "
+                       "sources.yml); this one is listed in alternatives.csv"))
+        if alternatives is not None:
+            alternatives.append(_alternative(keeper, r, states, "higher register priority"))
+    for r in lower:
+        out.append((r, f"superseded by {where(keeper)} ({keeper['provenance']} outranks "
+                       f"{r['provenance']})"))
+        if alternatives is not None and provenance.is_real(r["provenance"]) and not \
+                _values_equal(pd.DataFrame([keeper, r])[["value", "numerator", "denominator"]]):
+            alternatives.append(_alternative(keeper, r, states, "higher provenance grade"))
+    return out
+
+
+def _alternative(used: pd.Series, other: pd.Series, states: list[ReadState],
+                 rule: str) -> dict:
+    return {
+        "geo_version": str(used["geo_version"]), "province_code": str(used["province_code"]),
+        "year": int(used["year"]), "indicator": str(used["indicator"]),
+        "value_used": float(used["value"]), "source_used": states[int(used["_state"])].source_id,
+        "provenance_used": str(used["provenance"]), "value_other": float(other["value"]),
+        "source_other": states[int(other["_state"])].source_id,
+        "provenance_other": str(other["provenance"]), "rule": rule,
+    }
 
 
 # ---------------------------------------------------------------------------------------
@@ -1476,19 +1622,23 @@ def _reconcile_group(g: pd.DataFrame, states: list[ReadState]) -> list[tuple[pd.
 
 def cli_ingest(files: list[Path], indicator: str | None = None, geo: str | None = None,
                fmt: str | None = None, out: Path | None = None,
-               quarantine: Path | None = None) -> int:
+               quarantine: Path | None = None, provenance: str | None = None) -> int:
     """``nq42 ingest``: read files, print what happened to their rows, optionally write them.
 
     Touches nothing in ``data/``: writes only ``--out`` (.csv or .parquet) and
-    ``--quarantine`` (.csv), atomically. Returns 0 when every file was read (even with
-    rejected rows); a file that cannot be read raises DataError (exit 1), and then nothing
-    is written.
+    ``--quarantine`` (.csv), atomically. ``provenance`` (``--provenance``) is the grade the
+    user states for files outside the register (the register's grade wins for a registered
+    file; a file that says it is synthetic stays synthetic); without it such a file is
+    ``unregistered`` — written as such by ``--out``. Returns 0 when every file was read
+    (even with rejected rows); a file that cannot be read raises DataError (exit 1), and
+    then nothing is written.
     """
     if out is not None and Path(out).suffix.lower() not in (".csv", ".parquet"):
         raise ParameterError(f"--out must end in .csv or .parquet, not {Path(out).name!r}")
     if quarantine is not None and Path(quarantine).suffix.lower() != ".csv":
         raise ParameterError(f"--quarantine must be a .csv file, not {Path(quarantine).name!r}")
-    states = [read_state(f, indicator=indicator, geo_version=geo, fmt=fmt) for f in files]
+    states = [read_state(f, indicator=indicator, geo_version=geo, fmt=fmt,
+                         stated_provenance=provenance) for f in files]
     reconcile(states)
     results = [s.result() for s in states]
     console = console_for_cli()
@@ -1511,6 +1661,10 @@ def cli_ingest(files: list[Path], indicator: str | None = None, geo: str | None 
         for r in rejected.head(10).itertuples(index=False):
             console.print(f"  {r.file} row {r.row}, {r.column}: {r.value!r} — {r.reason}")
     return 0
+
+
+REGISTER_HINT = ("to grade it, put it under data/raw/ and add it to data/raw/sources.yml "
+                 "(analysis.register.register_source), or state a grade with --provenance")
 
 
 def console_for_cli():  # noqa: ANN201 - rich Console
@@ -1544,10 +1698,12 @@ def _print_results(console, results: list[ReadResult]) -> None:  # noqa: ANN001
             extras.append("empty or not-reported cells (not rows): " + ", ".join(
                 f"{k} {v}" for k, v in sorted(r.cells_missing.items())))
         extras.extend(r.notes)
-        if r.provenance == "synthetic":
+        if r.provenance == SYNTHETIC:
             extras.append("SYNTHETIC data: illustrative only, not real figures")
-        for line in extras:
-            console.print(f"  {r.file}: {line}")
+        elif r.provenance == UNREGISTERED:
+            extras.append(REGISTER_HINT)
+        for line in extras:  # text from the file: never read as rich markup
+            console.print(f"  {r.file}: {line}", markup=False)
 
 
 def _write_table(df: pd.DataFrame, target: Path) -> None:

@@ -265,3 +265,211 @@ def _replace_block(text: str, key: str, block: str) -> str:
     while end - 1 > start and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
         end -= 1
     return "".join(lines[:start]) + block + "".join(lines[end:])
+
+
+# ---------------------------------------------------------------------------------------
+# What a file says about itself: synthetic markers
+# ---------------------------------------------------------------------------------------
+
+#: Phrases by which a file says its figures are synthetic (matched on NFC, case-folded text):
+#: the generator's tag ``[SYNTHETIC – illustrative only]`` (``analysis.synthetic.SYNTHETIC_TAG``),
+#: the word "synthetic", "illustrative only", "not real data", and the Vietnamese "số liệu
+#: tổng hợp (minh hoạ)" / "giả định minh họa" / "giả lập" style phrases. "tổng hợp" alone
+#: ("compiled") is *not* a marker: real NSO titles use it.
+SYNTHETIC_MARKERS = (
+    r"\[\s*synthetic",
+    r"\bsynthetic\b",
+    r"\billustrative only\b",
+    r"\bnot real (?:data|figures)\b",
+    r"(?:số liệu|dữ liệu|giả định|tổng hợp)[\s(]*minh h(?:oạ|ọa)",
+    r"\bgiả lập\b",
+    r"(?:số liệu|dữ liệu) mô phỏng",
+)
+_SYNTHETIC_RE = re.compile("|".join(f"(?:{p})" for p in SYNTHETIC_MARKERS))
+_TEMPLATE_HEAD_BYTES = 65_536
+_CSV_PUNCTUATION = ';,\t"\' '
+# not "creator": analysis.synthetic.xlsx_bytes stamps "NQ42 Tracker (synthetic)" on every
+# workbook the project writes, the entry templates and the test fixtures included
+_XLSX_PROPERTIES = ("title", "subject", "description", "keywords", "category")
+
+
+def synthetic_phrase(text: object) -> str | None:
+    """The phrase by which ``text`` says it is synthetic (see :data:`SYNTHETIC_MARKERS`)."""
+    if not isinstance(text, str) or not text:
+        return None
+    import unicodedata
+
+    found = _SYNTHETIC_RE.search(unicodedata.normalize("NFC", text).casefold())
+    return found.group(0) if found else None
+
+
+def synthetic_marker(path: str | Path, raw: object) -> str | None:
+    """Where a file's own content says it is synthetic, or ``None``.
+
+    Looked at: the table title (a title line of a CSV, the title cell of a workbook, the
+    label of a JSON-stat dataset); a JSON-stat ``note``, ``source`` or ``extension``; the
+    lines of a text table outside its data rows (footnotes); the text cells and document
+    properties (title, subject, description, keywords, category — not the creator) of a
+    workbook; the lines above an entry template's header. A template's
+    ``source`` column is checked row by row by the ingest. Never raises: a file whose
+    markers cannot be looked at is treated as carrying none.
+
+    Args:
+        path: the file.
+        raw: its :class:`analysis.readers.RawTable` (the title and the data rows found).
+
+    Returns:
+        e.g. ``"its title line: '[SYNTHETIC – illustrative only] Tỷ lệ …'"``.
+    """
+    try:
+        return _synthetic_marker(Path(path), raw)
+    except Exception as err:  # noqa: BLE001 - looking for a marker must never stop a read
+        log.debug("%s: synthetic markers not checked (%s)", path, err)
+        return None
+
+
+def excerpt(text: str, width: int = 90) -> str:
+    """``text`` on one line, quoted, cut to ``width`` characters (for messages)."""
+    text = " ".join(str(text).split())
+    return repr(text if len(text) <= width else text[: width - 1] + "…")
+
+
+def _synthetic_marker(path: Path, raw: object) -> str | None:
+    fmt = getattr(raw, "fmt", "")
+    is_xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    is_xlsx = is_xlsx or head.startswith(b"PK")
+    noun = ("its JSON-stat label" if fmt == "jsonstat" else
+            "its title cell" if is_xlsx else "its title line")
+    for line in str(getattr(raw, "title", "") or "").splitlines():
+        if synthetic_phrase(line):
+            return f"{noun}: {excerpt(line)}"
+    if fmt == "jsonstat":
+        return _jsonstat_marker(path)
+    if is_xlsx:
+        return _xlsx_marker(path, raw, template=fmt == "template")
+    return _text_marker(path, raw, template=fmt == "template")
+
+
+def _jsonstat_marker(path: Path) -> str | None:
+    from analysis.readers.jsonstat import _load
+
+    ds = _load(path, path.read_bytes())
+    for key in ("label", "note", "source"):
+        for text in _strings(ds.get(key)):
+            if synthetic_phrase(text):
+                return f"its JSON-stat {key}: {excerpt(text)}"
+    ext = ds.get("extension")
+    if isinstance(ext, dict):
+        for key, value in ext.items():
+            if synthetic_phrase(str(key)) and value not in (False, None, "", 0, "false"):
+                return f"its JSON-stat extension: {key}={value!r}"
+        for text in _strings(ext):
+            if synthetic_phrase(text):
+                return f"its JSON-stat extension: {excerpt(text)}"
+    return None
+
+
+def _strings(obj: object, depth: int = 0) -> list[str]:
+    """Every string inside a JSON value (a few levels deep)."""
+    if isinstance(obj, str):
+        return [obj]
+    if depth > 4:
+        return []
+    if isinstance(obj, dict):
+        return [s for v in obj.values() for s in _strings(v, depth + 1)]
+    if isinstance(obj, list):
+        return [s for v in obj[:1000] for s in _strings(v, depth + 1)]
+    return []
+
+
+def _xlsx_marker(path: Path, raw: object, *, template: bool) -> str | None:
+    """Text cells of a workbook, then its document properties.
+
+    A wide table: every text cell of every sheet (titles, footnotes, a notes sheet). An
+    entry template: only the rows above the header of the sheet read — its other sheets
+    are the column guide, which speaks of synthetic rows without being synthetic.
+    """
+    import zipfile
+    from xml.etree import ElementTree
+
+    import openpyxl
+
+    only_sheet, above = None, None
+    if template:
+        read = [m.group(2) for n in getattr(raw, "notes", []) or []
+                if (m := re.match(r"read sheet (['\"])(.+)\1$", str(n)))]
+        only_sheet = read[0] if read else ""
+        first = _first_data_row(raw)
+        above = first - 1 if first is not None else 30
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        for ws in wb.worksheets:
+            if only_sheet is not None and ws.title != only_sheet or above == 0:
+                continue
+            rows = ws.iter_rows(max_row=above) if above is not None else ws.iter_rows()
+            for row in rows:
+                for cell in row:
+                    value = getattr(cell, "value", None)
+                    if isinstance(value, str) and synthetic_phrase(value):
+                        where = getattr(cell, "coordinate", "")
+                        return f"sheet {ws.title!r} cell {where}: {excerpt(value)}"
+    finally:
+        wb.close()
+    with zipfile.ZipFile(path) as z:
+        if "docProps/core.xml" not in z.namelist():
+            return None
+        root = ElementTree.fromstring(z.read("docProps/core.xml"))
+    for el in root.iter():
+        name = el.tag.rsplit("}", 1)[-1]
+        if name in _XLSX_PROPERTIES and synthetic_phrase(el.text or ""):
+            return f"its document properties: {name} {excerpt(el.text or '')}"
+    return None
+
+
+def _data_rows(raw: object) -> set[int]:
+    """The distinct row numbers of the data cells (``cell N`` labels are left out)."""
+    import pandas as pd
+
+    cells = getattr(raw, "cells", None)
+    if cells is None or "row" not in cells or not len(cells):
+        return set()
+    rows = cells["row"]
+    if pd.api.types.is_integer_dtype(rows.dtype):
+        return {int(n) for n in pd.unique(rows)}
+    numbers = pd.to_numeric(pd.Series(pd.unique(rows.astype(str))), errors="coerce")
+    return {int(n) for n in numbers.dropna()}
+
+
+def _first_data_row(raw: object) -> int | None:
+    import pandas as pd
+
+    cells = getattr(raw, "cells", None)
+    if cells is None or "row" not in cells or not len(cells):
+        return None
+    if pd.api.types.is_integer_dtype(cells["row"].dtype):
+        return int(cells["row"].min())
+    rows = _data_rows(raw)
+    return min(rows) if rows else None
+
+
+def _text_marker(path: Path, raw: object, *, template: bool) -> str | None:
+    from analysis.readers.encoding import decode
+
+    encoding = getattr(raw, "encoding", None)
+    if template:  # the lines above the header only (a template may have a million rows)
+        with path.open("rb") as fh:
+            data = fh.read(_TEMPLATE_HEAD_BYTES)
+        text = data.decode(encoding or "utf-8", errors="replace")
+        first = _first_data_row(raw)
+        lines = text.splitlines()[: max((first or 31) - 1, 0)]
+        numbered = list(enumerate(lines, 1))
+    else:  # titles and footnotes: every line that holds no data cell
+        rows = _data_rows(raw)
+        text = decode(path.read_bytes(), file=path, encoding=encoding).text
+        numbered = [(k, line) for k, line in enumerate(text.splitlines(), 1) if k not in rows]
+    for number, line in numbered:
+        if synthetic_phrase(line):
+            return f"its line {number}: {excerpt(line.strip().strip(_CSV_PUNCTUATION))}"
+    return None

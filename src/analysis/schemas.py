@@ -9,7 +9,9 @@ Rules:
 
 * columns and dtypes exactly as ``docs/ARCHITECTURE.md`` ("observations");
 * ``geo_version`` is ``vn63`` or ``vn34``; ``province_code`` is a province of that geography
-  or ``"VN"``; ``indicator`` is in the catalogue; ``provenance`` is a known grade;
+  or ``"VN"``; ``indicator`` is in the catalogue; ``provenance`` is one of the register's
+  grades (official, secondary, synthetic) — only ``nq42 ingest`` of a file outside the
+  register also allows ``unregistered`` (:data:`INGEST_GRADES`), never the build;
 * ``year`` is plausible: 1990–2035;
 * ``value`` is present and finite; no catalogue indicator is negative; an indicator with a
   ``limit`` (percent shares: 100) never exceeds it; ``unit`` is the catalogue's unit;
@@ -28,7 +30,8 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.config import COUNTRY_CODE, GEO_VERSIONS, PROVENANCE_GRADES
+from analysis.config import COUNTRY_CODE, GEO_VERSIONS
+from analysis.provenance import GRADES, UNREGISTERED
 
 OBSERVATION_COLUMNS = [
     "geo_version", "province_code", "year", "indicator", "value", "numerator", "denominator",
@@ -42,6 +45,9 @@ OBSERVATION_DTYPES = {
 KEY = ["geo_version", "province_code", "year", "indicator"]
 YEAR_RANGE = (1990, 2035)
 RATE_TOLERANCE = 0.005  # times the indicator's scale: 0.5 percentage points for percent
+#: Grades the rows of ``nq42 ingest`` may carry: the register's, and ``unregistered`` for a
+#: file outside the register whose grade nobody stated (never written by the build).
+INGEST_GRADES = (*GRADES, UNREGISTERED)
 
 # reason shown in quarantine -> the column it blames
 E_PROVINCE = "province code is not a province of this geography version"
@@ -147,12 +153,15 @@ def _rate_consistent(df: pd.DataFrame) -> pd.Series:
 
 
 @cache
-def observation_schema(unique: bool = True) -> pa.DataFrameSchema:
+def observation_schema(unique: bool = True, grades: tuple[str, ...] = GRADES
+                       ) -> pa.DataFrameSchema:
     """The pandera schema of the observation table.
 
     Args:
         unique: also require one row per ``(geo_version, province_code, year,
             indicator)``; ``False`` validates facility-level rows before they are added up.
+        grades: the ``provenance`` labels allowed: the register's three grades (the build,
+            always); :data:`INGEST_GRADES` only for ``nq42 ingest`` of an unregistered file.
     """
     from analysis.indicators import indicator_ids
 
@@ -168,7 +177,7 @@ def observation_schema(unique: bool = True) -> pa.DataFrameSchema:
         "denominator": pa.Column("float64", pa.Check.ge(0, error=E_NEG_PART), nullable=True),
         "unit": pa.Column("str"),
         "source_id": pa.Column("str"),
-        "provenance": pa.Column("str", pa.Check.isin(list(PROVENANCE_GRADES), error=E_GRADE)),
+        "provenance": pa.Column("str", pa.Check.isin(list(grades), error=E_GRADE)),
         "is_provisional": pa.Column("bool"),
         "is_estimated": pa.Column("bool"),
     }
@@ -214,8 +223,11 @@ def conform(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def failures(df: pd.DataFrame, *, unique: bool = True) -> pd.DataFrame:
+def failures(df: pd.DataFrame, *, unique: bool = True, grades: tuple[str, ...] = GRADES
+             ) -> pd.DataFrame:
     """Rows of ``df`` that break the schema: one line per failing row (its first failure).
+
+    ``grades``: the provenance labels allowed (see :func:`observation_schema`).
 
     Returns:
         DataFrame indexed like the failing rows of ``df`` with columns ``column`` (the
@@ -224,7 +236,7 @@ def failures(df: pd.DataFrame, *, unique: bool = True) -> pd.DataFrame:
     none = pd.DataFrame({"column": pd.Series(dtype="str"), "reason": pd.Series(dtype="str")})
     if df.empty:
         return none
-    schema = observation_schema(unique)
+    schema = observation_schema(unique, tuple(grades))
     try:
         schema.validate(df, lazy=True)
     except pa.errors.SchemaErrors as err:
@@ -262,3 +274,78 @@ def validate(df: pd.DataFrame) -> pd.DataFrame:
     Tests use it on expected frames; the build uses it as the last assertion before writing.
     """
     return observation_schema(True).validate(df, lazy=True)
+
+
+# ---------------------------------------------------------------------------------------
+# The coverage table (analysis.coverage.coverage_table, data/processed/coverage.csv)
+# ---------------------------------------------------------------------------------------
+
+#: Per grade g: ``provinces_<g>``, ``years_<g>``, ``points_<g>``, ``national_<g>``.
+COVERAGE_GRADE_FIELDS = ("provinces", "years", "points", "national")
+COVERAGE_COLUMNS = [
+    "geo_version", "sector", "indicator", "name_vi", "name_en",
+    *(f"{f}_{g}" for g in GRADES for f in COVERAGE_GRADE_FIELDS),
+    "targets", "verdicts", "verdicts_real", "verdicts_real_provinces", "verdicts_synthetic",
+]
+COVERAGE_KEY = ["geo_version", "indicator"]
+#: "2016–2024", "2015, 2017–2024" (runs of consecutive years, en dash) or "" (no point).
+YEARS_TEXT = r"^(\d{4}(–\d{4})?(, \d{4}(–\d{4})?)*)?$"
+E_COV_PROVINCES = "more provinces than the geography has"
+E_COV_VERDICTS = "verdicts_real + verdicts_synthetic exceed verdicts"
+E_COV_REAL_PROVINCES = "verdicts_real_provinces exceed the provinces with real verdicts"
+E_COV_POINTS = "provinces counted without any point"
+
+
+def _coverage_dtype(column: str) -> str:
+    if column.startswith("national_"):
+        return "bool"
+    if column.startswith(("provinces_", "points_")) or column in (
+            "targets", "verdicts", "verdicts_real", "verdicts_real_provinces",
+            "verdicts_synthetic"):
+        return "int64"
+    return "str"
+
+
+COVERAGE_DTYPES = {c: _coverage_dtype(c) for c in COVERAGE_COLUMNS}
+
+
+def _province_counts_fit(df: pd.DataFrame) -> pd.Series:
+    from analysis.geography import province_codes
+
+    most = df["geo_version"].astype("object").map(
+        {g: len(province_codes(g)) for g in GEO_VERSIONS}).astype("float64")
+    counted = [f"provinces_{g}" for g in GRADES] + ["verdicts_real_provinces"]
+    return df[counted].le(most, axis=0).all(axis=1)
+
+
+@cache
+def coverage_schema() -> pa.DataFrameSchema:
+    """The pandera schema of the coverage table.
+
+    Grain: one row per ``(geo_version, indicator)`` (``sector`` is the indicator's).
+    Counts are non-negative integers; a grade's provinces never exceed the geography's
+    provinces nor its points; real plus synthetic verdicts never exceed the verdicts, and
+    the provinces with a real verdict never exceed the real verdicts.
+    """
+    columns = {}
+    for col, dtype in COVERAGE_DTYPES.items():
+        checks = []
+        if col == "geo_version":
+            checks.append(pa.Check.isin(list(GEO_VERSIONS), error=E_GEO))
+        elif col.startswith("years_"):
+            checks.append(pa.Check.str_matches(YEARS_TEXT, error="years must read like "
+                                               "'2016–2024' (or be empty)"))
+        elif dtype == "int64":
+            checks.append(pa.Check.ge(0, error=f"{col} must be >= 0"))
+        columns[col] = pa.Column(dtype, checks, nullable=False)
+    checks = [
+        pa.Check(_province_counts_fit, error=E_COV_PROVINCES),
+        pa.Check(lambda df: df["verdicts_real"] + df["verdicts_synthetic"] <= df["verdicts"],
+                 error=E_COV_VERDICTS),
+        pa.Check(lambda df: df["verdicts_real_provinces"] <= df["verdicts_real"],
+                 error=E_COV_REAL_PROVINCES),
+        *(pa.Check(lambda df, g=g: df[f"provinces_{g}"] <= df[f"points_{g}"],
+                   error=f"{E_COV_POINTS} ({g})") for g in GRADES),
+    ]
+    return pa.DataFrameSchema(columns, checks=checks, strict=True, ordered=True, coerce=False,
+                              unique=COVERAGE_KEY, report_duplicates="all", name="coverage")

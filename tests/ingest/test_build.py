@@ -83,8 +83,11 @@ def stub_progress(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def fake(observations: pd.DataFrame) -> pd.DataFrame:
         rows = observations[observations["province_code"] != "VN"]
-        return (rows.groupby(["geo_version", "province_code"], as_index=False)
-                .size().rename(columns={"size": "n_points"}))
+        out = (rows.groupby(["geo_version", "province_code", "indicator"], as_index=False)
+               .size().rename(columns={"size": "n_points"}))
+        # the columns the build's coverage table reads
+        return out.assign(target_id=out["indicator"] + "_target", status="insufficient_data",
+                          evidence_grade="")
 
     monkeypatch.setattr(build, "_progress", fake)
 
@@ -98,7 +101,10 @@ def digest(folder: Path) -> dict[str, str]:
 def test_build_reads_every_source_and_accounts_for_every_row(raw: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     summary = build.run_build(raw, out)
-    assert {p.name for p in out.iterdir()} == {*TABLES, "build.json"}
+    assert {p.name for p in out.iterdir()} == {*TABLES, "coverage.csv", "alternatives.csv",
+                                               "build.json"}
+    coverage = pd.read_csv(out / "coverage.csv", dtype={"years_official": str})
+    assert set(coverage["geo_version"]) == {"vn63", "vn34"}
     info = json.loads((out / "build.json").read_text(encoding="utf-8"))
     assert set(info["sources"]) == {"moh/health_2024.csv", "synthetic/health.csv",
                                     "moc/social_housing_2025.csv"}

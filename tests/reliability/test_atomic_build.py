@@ -17,11 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from analysis.build import OUTPUTS  # every table the build publishes
 from analysis.config import PROJECT_ROOT, RAW_DIR
 
 pytestmark = [pytest.mark.slow]
-
-OUTPUTS = ("observations.parquet", "progress.parquet", "quarantine.csv", "build.json")
 
 
 def digests(folder: Path) -> dict[str, str]:
