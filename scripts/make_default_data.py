@@ -110,7 +110,20 @@ REAL_CELLS = {
     ("housing_floor_area_m2_per_capita", "VN", 2021),
     ("housing_floor_area_m2_per_capita", "VN", 2024),
     ("communes_health_criteria_pct", "10", 2024),
+    # data/raw/reference/provincial_baselines_2020_2023.csv (Hậu Giang 93, Tây Ninh 72)
+    ("schools_national_standard_preschool_pct", "93", 2020),
+    ("schools_national_standard_primary_pct", "93", 2020),
+    ("schools_national_standard_lower_secondary_pct", "93", 2020),
+    ("schools_national_standard_upper_secondary_pct", "93", 2020),
+    ("rural_hh_clean_water_pct", "72", 2021),
+    # data/raw/reference/national_baselines_2022_2025.csv, social_housing_completed_2023_2024.csv
+    ("urban_pop_clean_water_pct", "VN", 2024),
+    ("social_housing_units_completed", "VN", 2023),
+    ("social_housing_units_completed", "VN", 2024),
 }
+# Plain PX-Web CSV has no title line: its first header cell (the geography label) carries the
+# synthetic marker, so that the file says what it is in its own content.
+MARKED_GEO_LABEL = f"Địa phương {SYNTHETIC_TAG}"
 # 2025 completions reported per province (data/raw/reference/social_housing_completed_2025.csv)
 # and the national total; the synthetic 2025 file shares out only the remainder.
 REAL_SOCIAL_HOUSING_2025 = {"01": 5158, "19": 4223, "24": 19123, "31": 13147, "48": 2907,
@@ -801,7 +814,8 @@ def file_rural_households(world: World) -> Generated:
     gaps = _merge_gaps(_real_gaps(series), {("11", 2017): list(labels),
                                                 ("06", 2015): list(labels),
                                                 ("06", 2016): list(labels)})
-    cube = make_cube(geo, "gso", "", [str(y) for y in VN63_YEARS], series, agg, gaps, VN63_YEARS)
+    cube = make_cube(geo, "gso", "", [str(y) for y in VN63_YEARS], series, agg, gaps, VN63_YEARS,
+                     geo_label=MARKED_GEO_LABEL)
     data = pxweb_csv(cube, encoding="cp1252-bestfit", newline="\r\n", trailing_nul=True)
     rows = published_frame(geo, cube, series, VN63_YEARS, set(), path)
     return Generated(path, data, entry(
@@ -829,7 +843,8 @@ def file_urban_water(world: World) -> Generated:
               Series(labels[2], None, "denominator", ind, _vn63(den), 2)]
     kinds = {labels[0]: f"rate:{labels[1]}:{labels[2]}", labels[1]: "sum", labels[2]: "sum"}
     agg = aggregate_rows(geo, series, kinds)
-    gaps = {("06", 2015): list(labels), ("45", 2021): list(labels)}
+    gaps = _merge_gaps(_real_gaps(series), {("06", 2015): list(labels),
+                                            ("45", 2021): list(labels)})
     title = (f"{SYNTHETIC_TAG} Tỷ lệ dân số đô thị được cấp nước sạch phân theo địa phương chia "
              "theo Địa phương, Năm và Chỉ tiêu")
     notes = [f"(*) {SYNTHETIC_TAG} Từ năm 2019 số liệu dân số đô thị (nghìn người) được tính "
@@ -931,7 +946,8 @@ def file_floor_area(world: World) -> Generated:
     gaps = _merge_gaps(_real_gaps([s]),
                        {("12", y): [label] for y in FLOOR_YEARS if y != 2024},
                        {("52", 2019): [label]})
-    cube = make_cube(geo, "gso", "", [str(y) for y in FLOOR_YEARS], [s], agg, gaps, FLOOR_YEARS)
+    cube = make_cube(geo, "gso", "", [str(y) for y in FLOOR_YEARS], [s], agg, gaps, FLOOR_YEARS,
+                     geo_label=MARKED_GEO_LABEL)
     data = pxweb_csv(cube, sep=";", encoding="utf-8", bom=True, newline="\r\n")
     rows = published_frame(geo, cube, [s], FLOOR_YEARS, set(), path)
     return Generated(path, data, entry(
@@ -994,7 +1010,7 @@ def file_social_housing(world: World) -> Generated:
     label = "Số căn nhà ở xã hội hoàn thành"
     s = Series(label, ind, "value", None, world.social_housing, 0, "units")
     agg = aggregate_rows(geo, [s], {label: "sum"})
-    gaps = {("91", 2022): [label], ("67", 2021): [label]}
+    gaps = _merge_gaps(_real_gaps([s]), {("91", 2022): [label], ("67", 2021): [label]})
     years = ["2021", "2022", "2023", "Sơ bộ - Prel. 2024"]
     title = f"{SYNTHETIC_TAG} Số căn nhà ở xã hội hoàn thành phân theo địa phương"
     title_en = f"{SYNTHETIC_TAG} Completed social housing units by province"

@@ -1,8 +1,10 @@
 """Province boundaries: read a boundary file, attach GSO codes, dissolve, simplify, cache.
 
-The project does not ship boundaries. ``nq42 fetch boundaries`` downloads the pinned
-geoBoundaries release (gbOpen VNM ADM1, boundary ID ``VNM-ADM1-63759600``, public domain)
-into ``data/raw/downloads/boundaries/``; a user may also hand over any GeoJSON file of the
+The project ships the pinned geoBoundaries release (gbOpen VNM ADM1, boundary ID
+``VNM-ADM1-63759600``, public domain) as registered raw data in
+``data/raw/boundaries/VNM-ADM1-63759600.geojson``, so every default map is geographic
+offline. ``nq42 fetch boundaries`` refreshes it into ``data/raw/downloads/boundaries/`` (a
+fetched copy is preferred when present); a user may also hand over any GeoJSON file of the
 provinces (``nq42 reports --boundaries FILE``). :func:`load_boundaries` turns either into
 one polygon per province of the requested geography:
 
@@ -37,6 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 PINNED_BOUNDARY_ID = "VNM-ADM1-63759600"
 DOWNLOAD_FOLDER = "downloads/boundaries"  # relative to data/raw
+SHIPPED_FOLDER = "boundaries"  # relative to data/raw: the registered copy in the repository
 # Coverage simplification tolerance in degrees (roughly the side of the smallest kept
 # triangle, ~1 km here). Measured on the geoBoundaries file: 11,662 -> 5,825 vertices for
 # vn63 and 9,743 -> 4,850 for vn34; well below one pixel of a report-sized map.
@@ -51,11 +54,19 @@ _SHAPE_ID = re.compile(r"^(\d+)B\d+$")
 
 
 def default_boundaries_path(raw_dir: str | Path | None = None) -> Path | None:
-    """The boundary file fetched by ``nq42 fetch boundaries``, or None when there is none."""
+    """The boundary file maps use by default, or None when there is none.
+
+    The copy fetched by ``nq42 fetch boundaries`` when present, else the registered copy
+    shipped in ``data/raw/boundaries/``.
+    """
     from analysis.register import raw_dir_of
 
-    path = raw_dir_of(raw_dir) / DOWNLOAD_FOLDER / f"{PINNED_BOUNDARY_ID}.geojson"
-    return path if path.is_file() else None
+    raw = raw_dir_of(raw_dir)
+    for folder in (DOWNLOAD_FOLDER, SHIPPED_FOLDER):
+        path = raw / folder / f"{PINNED_BOUNDARY_ID}.geojson"
+        if path.is_file():
+            return path
+    return None
 
 
 def load_boundaries(geo_version: str, path: str | Path | None = None, *,

@@ -176,3 +176,26 @@ def test_default_path_is_the_pinned_download(tmp_path):
     target.write_text("{}", encoding="utf-8")
     assert boundaries.default_boundaries_path(tmp_path) == target
     assert isinstance(boundaries.default_boundaries_path(tmp_path), Path)
+
+
+def test_default_path_falls_back_to_the_shipped_copy_and_prefers_a_fetched_one(tmp_path):
+    shipped = tmp_path / "boundaries" / f"{PINNED_BOUNDARY_ID}.geojson"
+    shipped.parent.mkdir(parents=True)
+    shipped.write_text("{}", encoding="utf-8")
+    assert boundaries.default_boundaries_path(tmp_path) == shipped
+    fetched = tmp_path / "downloads" / "boundaries" / f"{PINNED_BOUNDARY_ID}.geojson"
+    fetched.parent.mkdir(parents=True)
+    fetched.write_text("{}", encoding="utf-8")
+    assert boundaries.default_boundaries_path(tmp_path) == fetched
+
+
+def test_the_repository_ships_registered_public_domain_boundaries():
+    from analysis.config import RAW_DIR
+    from analysis.register import load_register
+
+    path = boundaries.default_boundaries_path(RAW_DIR)
+    assert path is not None and path.parent.name in ("boundaries",)
+    entry = load_register(RAW_DIR)[f"boundaries/{PINNED_BOUNDARY_ID}.geojson"]
+    assert entry["kind"] == "boundaries" and "Public Domain" in entry["licence"]
+    gdf = load_boundaries("vn34", path, cache=False)
+    assert len(gdf) == 34
