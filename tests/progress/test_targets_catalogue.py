@@ -131,17 +131,115 @@ def test_nfd_input_is_normalised():
     assert row["source_document"] == unicodedata.normalize("NFC", "Quyết định 1978/QĐ-TTg")
 
 
+def _research_rows(shared_dir) -> list[dict]:
+    with (shared_dir / "reference" / "targets_research.csv").open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _research_kind(research_id: str) -> str:
+    if research_id.startswith("social_housing_by_province"):
+        return "province_table"
+    if research_id.startswith("pages:"):
+        return "pages"
+    if research_id.endswith("#source_detail"):
+        return "detail"
+    return "row"
+
+
 def test_every_figure_matches_the_research_table(targets, shared_dir):
     """Values, comparisons, years and grades are copied from ../shared/reference."""
-    with (shared_dir / "reference" / "targets_research.csv").open(encoding="utf-8") as fh:
-        research = list(csv.DictReader(fh))
+    research = _research_rows(shared_dir)
     keys = {(r["indicator_id"], r["target_value"], r["comparison"], r["target_year"],
              r["confidence"]) for r in research}
-    plain = targets[~targets["research_id"].str.startswith("social_housing_by_province")]
+    plain = targets[targets["research_id"].map(_research_kind) == "row"]
+    assert len(plain) >= 60
     for row in plain.itertuples():
         key = (row.research_id, row.target_value_text, row.comparison, str(row.target_year),
                row.research_confidence)
         assert key in keys, key
+
+
+def test_a_figure_from_a_research_note_is_stated_in_that_note(targets, shared_dir):
+    """``<row>#source_detail``: the value is written in the research row's source_detail."""
+    details = {}
+    for r in _research_rows(shared_dir):
+        details.setdefault(r["indicator_id"], []).append(r["source_detail"])
+    noted = targets[targets["research_id"].map(_research_kind) == "detail"]
+    assert "nursery_enrolment_38_2030_qd1705" in set(noted["target_id"])
+    for row in noted.itertuples():
+        texts = details[row.research_id.removesuffix("#source_detail")]
+        assert any(f"{row.target_value_text}%" in t or f" {row.target_value_text} " in t
+                   for t in texts), row.target_id
+        assert row.research_confidence == "secondary_news"
+
+
+def test_figures_from_stored_pages_cite_them_and_are_never_above_a_press_report(targets):
+    """``pages:<topic>``: no research row, so each cites its page(s), quotes the figure in
+    source_detail and is graded at most secondary_news (a press report of a document)."""
+    paged = targets[targets["research_id"].map(_research_kind) == "pages"]
+    assert len(paged) >= 10
+    assert paged["research_confidence"].isin(["secondary_news", "derived",
+                                               "memory_unverified"]).all()
+    assert paged["confidence"].isin(["secondary_news", "unverified"]).all()
+    assert paged["source_url"].str.contains("https?://", regex=True).all()
+    assert (paged["source_detail"].str.len() > 80).all()
+    assert paged["research_id"].str.fullmatch(r"pages:[a-z0-9_]+").all()
+
+
+@pytest.mark.parametrize("target_id, indicator, value, comparison, year, kind", [
+    ("em_households_poverty_down_3_per_year_2025_qh24", "em_household_poverty_rate_pct", 3,
+     "reduce_by_per_year", 2025, "reduction_per_year"),
+    ("em_area_poverty_below_10_2030_ntp", "em_area_poverty_rate_pct", 10, "<", 2030, "level"),
+    ("multidim_poverty_down_1_1_5_per_year_2025_qh24", "multidim_poverty_rate_pct", 1,
+     "reduce_by_per_year", 2025, "reduction_per_year"),
+    ("temporary_houses_eliminated_2025_qd539", "temporary_dilapidated_houses", 0, "<=", 2025,
+     "level"),
+    ("temporary_houses_eliminated_2030_qd927", "temporary_dilapidated_houses", 0, "<=", 2030,
+     "level"),
+    ("universal_preschool_3_5_100_2030_qh", "provinces_universal_preschool_3_5_pct", 100, "=",
+     2030, "level"),
+    ("nursery_enrolment_38_2030_qd1705", "nursery_enrolment_pct", 38, ">=", 2030, "level"),
+    ("kindergarten_enrolment_97_2030_qd1705", "kindergarten_enrolment_pct", 97, ">=", 2030,
+     "level"),
+])
+def test_targets_added_from_stored_pages(targets, target_id, indicator, value, comparison,
+                                         year, kind):
+    row = targets.set_index("target_id").loc[target_id]
+    assert (row["indicator"], row["target_value"], row["comparison"], row["target_year"],
+            row["kind"]) == (indicator, value, comparison, year, kind)
+    assert row["scope"] == "national" and row["confidence"] == "secondary_news"
+
+
+def test_press_reports_that_disagree_on_a_province_allocation_are_both_kept(targets):
+    prov = targets[(targets["indicator"] == "social_housing_units_completed")
+                   & (targets["scope_type"] == "province")].set_index("target_id")
+    # Resolution 7/NQ-CP for the new TP. Hồ Chí Minh: Saigon Times vs VNS (= SGGP's years)
+    assert prov.loc["social_housing_2026_2030_vn34_79", "target_value"] == 194_297
+    assert prov.loc["social_housing_2026_2030_vn34_79_vns", "target_value"] == 181_257
+    years = [prov.loc[f"social_housing_units_{y}_vn34_79", "target_value"]
+             for y in (2026, 2027, 2028, 2029, 2030)]
+    assert sum(years) == 181_257
+    # Bắc Ninh and Hà Nội: Saigon Times vs VNS
+    assert prov.loc["social_housing_2026_2030_vn34_24", "target_value"] == 135_000
+    assert prov.loc["social_housing_2026_2030_vn34_24_vns", "target_value"] == 119_000
+    assert prov.loc["social_housing_2026_2030_vn34_01_vns", "target_value"] == 84_000
+    # new Hải Phòng: 49,455 (Decision 444, xe.today) vs 49,400 (2021-2030, Lao Động)
+    assert prov.loc["social_housing_2025_2030_vn34_31", "period_start"] == 2025
+    assert prov.loc["social_housing_2021_2030_vn34_31", "target_value"] == 49_400
+
+
+def test_corrected_texts_say_what_was_checked(targets):
+    by_id = targets.set_index("target_id")
+    urban = by_id.loc["urban_pop_clean_water_95_100_2025"]
+    assert "cấp nước tập trung" in urban["source_detail"]
+    assert "centralised" in urban["source_detail"]
+    waste = by_id.loc["rural_wastewater_collection_25_2030_qd1978"]
+    assert "collection only" in waste["source_detail"] and "2045" in waste["source_detail"]
+    assert waste["confidence"] == "legal_summary"  # kept, not raised
+    poverty = by_id.loc["multidim_poverty_down_1_1_5_per_year_nq68"]
+    assert "417/QĐ-BNNMT" in poverty["source_document"]
+    assert "near-poor" in poverty["source_detail"]
+    assert poverty["confidence"] == "secondary_news"
 
 
 def test_binding_bound_follows_the_comparison():
