@@ -33,7 +33,7 @@ PROGRESS_COLUMNS = [
     "cagr_required", "progress_ratio", "status", "projected_value_at_target_year",
     "projected_year_reached", "n_points", "method", "kind", "comparison", "target_value_text",
     "scope", "confidence", "source_document", "source_detail", "source_url", "method_version",
-    "csi", "provenance", "is_estimated", "flags", "applies_as", "series", "sector", "unit",
+    "csi", "provenance", "evidence_grade", "is_estimated", "flags", "applies_as", "series", "sector", "unit",
     "required_value_at_target_year", "change_observed_per_year", "change_required_per_year",
     "csi_raw", "csi_expected", "score", "is_provisional", "source_id",
 ]
@@ -131,7 +131,7 @@ def fake_progress(observations: pd.DataFrame, seed: int = 7) -> pd.DataFrame:
             "confidence": "legal_summary", "source_document": "Fake Decision 0/2030 (test only)",
             "source_detail": "fixture", "source_url": "", "method_version": "test",
             "csi": 10 * (yi - y0) / abs(target - y0), "provenance": "synthetic",
-            "is_estimated": False, "flags": "",
+            "evidence_grade": "synthetic", "is_estimated": False, "flags": "",
             "applies_as": "national" if code == "VN" else "national_benchmark",
             "series": "reported", "sector": sector, "unit": unit,
             "required_value_at_target_year": target,

@@ -12,6 +12,11 @@ Rules every chart follows (see docs/ARCHITECTURE.md and SPEC "Reports"):
   is shown under the title and stored in ``fig.layout.meta["summary"]``;
 * when any point shown is synthetic the chart carries the badge "DỮ LIỆU GIẢ LẬP – chỉ minh
   họa" / "SYNTHETIC DATA – illustrative only";
+* real (official, secondary) and synthetic points are never joined by one line: where a
+  series has both, the real points are the observed series and the synthetic ones a
+  separate trace (dash-dot line, hollow diamonds, "Số liệu minh họa (giả lập, không phải số
+  liệu thực)"); every point's hover names its grade; a verdict's status always comes with
+  the grade of its evidence (``evidence_grade``, else ``provenance``), "◌" marking synthetic;
 * status colours come from :mod:`analysis.style` (Okabe-Ito) and always come with text or a
   symbol (:data:`STATUS_MARKS`) explained in a legend;
 * text that comes from data (names, documents) is HTML-escaped before plotly sees it.
@@ -41,6 +46,11 @@ from analysis.errors import DataError, ParameterError
 from analysis.geography import check_geo_version, provinces
 from analysis.i18n import (
     check_language,
+    evidence_detail,
+    evidence_grade,
+    evidence_kind,
+    evidence_mark,
+    evidence_tag,
     fmt_compact,
     fmt_value,
     indicator_name,
@@ -65,6 +75,9 @@ from analysis.style import (
     STATUS_ORDER,
     STATUS_TEXT_COLORS,
     SYNTHETIC_COLOR,
+    SYNTHETIC_DASH,
+    SYNTHETIC_SYMBOL,
+    UNKNOWN_SYMBOL,
 )
 
 GRID_SORTS = ("sector", "gap", "name")
@@ -78,6 +91,9 @@ PROVINCES_COLOR = "#A9B4C2"
 HIGHLIGHT_COLOR = "#D55E00"
 BAR_COLOR = "#4C7BB5"
 GRID_EMPTY_COLOR = "#FFFFFF"
+UNKNOWN_GRADE_COLOR = "#6A6A6A"
+#: the order in which the points of different evidence are drawn (real figures first)
+_POINT_KINDS = ("real", "synthetic", "unknown")
 
 _TABLE_ATTR = "_nq_table"
 _WRAP_TITLE = 88
@@ -180,9 +196,13 @@ def trajectory(observations: pd.DataFrame, progress_row: Mapping | pd.Series | p
         lang: ``"vi"`` or ``"en"``.
         geo_version: ``"vn34"`` or ``"vn63"``.
 
+    Where the series has both real and synthetic points, the synthetic ones are drawn as a
+    separate trace (never joined to the real ones); the status badge names the grade of the
+    verdict's evidence.
+
     Returns:
-        A figure with scatter traces only: observed, provisional (if any), required path (if
-        computable), projection (if any), target.
+        A figure with scatter traces only: observed, synthetic (if mixed with real points),
+        provisional (if any), required path (if computable), projection (if any), target.
     """
     check_language(lang)
     check_geo_version(geo_version)
@@ -193,13 +213,14 @@ def trajectory(observations: pd.DataFrame, progress_row: Mapping | pd.Series | p
     unit = indicator_unit(ind)
     kind = str(row_value(row, "kind", "level"))
     points = _place_series(observations, geo_version, code, ind, row)
+    computed = bool(points.attrs.get("computed"))
     if kind == "cumulative":
-        points = _running_total(points, row)
+        points = _running_total_by_grade(points, row)
 
     fig = _new_figure()
     table = [_observed_traces(fig, points, place=place, unit=unit, lang=lang, name_key=(
-        "charts.trajectory.computed" if points.attrs.get("computed") else
-        "charts.trajectory.observed"))]
+        "charts.trajectory.computed" if computed else "charts.trajectory.observed"),
+        legend_seen=set())]
     required = _required_path(row)
     if required is not None:
         fig.add_trace(_path_trace(required, t("charts.trajectory.required", lang), unit, lang,
@@ -226,40 +247,103 @@ def trajectory(observations: pd.DataFrame, progress_row: Mapping | pd.Series | p
             title=t("charts.trajectory.title", lang, indicator=indicator_name(ind, lang),
                     place=place),
             summary=progress_summary(row, lang, geo_version), synthetic=synthetic,
-            status=status, height=380,
+            status=status, evidence=evidence_grade(row), height=380,
             filename=f"trajectory-{code}-{row_value(row, 'target_id', ind)}",
             source_ids=_source_ids(points), provenance=_grades(points),
-            targets=[_target_meta(row)])
+            targets=[_target_meta(row)], extra={"evidence_grade": evidence_grade(row)})
     _attach(fig, pd.concat(table, ignore_index=True))
     return fig
+
+
+def _point_kinds(points: pd.DataFrame) -> pd.Series:
+    """The evidence kind of each point: ``real``, ``synthetic`` or ``unknown``."""
+    if "provenance" not in points:
+        return pd.Series("unknown", index=points.index)
+    kinds = points["provenance"].map(evidence_kind)
+    return kinds.where(kinds != "none", "unknown")
+
+
+def _grade_groups(points: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """The points split by evidence kind (real first); ``[("all", points)]`` when every
+    point is of one kind, so that a series of one grade is drawn as before."""
+    if points.empty:
+        return [("all", points)]
+    kinds = _point_kinds(points)
+    present = [k for k in _POINT_KINDS if (kinds == k).any()]
+    if len(present) <= 1:
+        return [("all", points)]
+    return [(k, points[kinds == k]) for k in present]
+
+
+def _running_total_by_grade(points: pd.DataFrame, row: Mapping) -> pd.DataFrame:
+    """:func:`_running_total` of each evidence kind on its own (never a sum of real and
+    synthetic flows)."""
+    groups = _grade_groups(points)
+    if len(groups) == 1:
+        return _running_total(points, row)
+    parts = [_running_total(part, row) for _, part in groups]
+    return pd.concat(parts).sort_values("year", kind="stable")
 
 
 def _observed_traces(fig: go.Figure, points: pd.DataFrame, *, place: str, unit: str,
                      lang: str, name_key: str, showlegend: bool = True,
                      legendgroup: str | None = None, row: int | None = None,
-                     col: int | None = None) -> pd.DataFrame:
-    """Add the observed line (and hollow provisional markers); return the rows shown."""
+                     col: int | None = None, legend_seen: set[str] | None = None
+                     ) -> pd.DataFrame:
+    """Add the observed line (and hollow provisional markers); return the rows shown.
+
+    Points of different evidence are never joined: with both real and synthetic points, the
+    real ones are the observed series and the synthetic ones a separate dash-dot trace with
+    hollow diamonds (figures of unknown provenance likewise, grey with hollow squares). With
+    ``legend_seen``, each legend entry is shown once (for subplots).
+    """
     if points.empty:
         return points.assign(series="observed")
-    hover = [_point_hover(r, place, unit, lang) for r in points.itertuples()]
     kwargs: dict[str, Any] = {"row": row, "col": col} if row is not None else {}
-    fig.add_trace(go.Scatter(
-        x=points["year"].tolist(), y=points["value"].tolist(), mode="lines+markers",
-        name=t(name_key, lang), line={"color": OBSERVED_COLOR, "width": 2.5},
-        marker={"color": OBSERVED_COLOR, "size": 7}, customdata=hover,
-        hovertemplate="%{customdata}<extra></extra>", showlegend=showlegend,
-        legendgroup=legendgroup or "observed"), **kwargs)
-    prov = points[points["is_provisional"]]
-    if not prov.empty:
+
+    def legend(group: str) -> bool:
+        if legend_seen is None:
+            return showlegend
+        first = group not in legend_seen
+        legend_seen.add(group)
+        return first
+
+    shown = []
+    for kind, part in _grade_groups(points):
+        if kind in ("all", "real"):
+            name, color, dash, symbol = t(name_key, lang), OBSERVED_COLOR, "solid", "circle"
+            group, series = legendgroup or "observed", "observed"
+        elif kind == "synthetic":
+            name, color, dash, symbol = (t("evidence.series_synthetic", lang), SYNTHETIC_COLOR,
+                                         SYNTHETIC_DASH, SYNTHETIC_SYMBOL)
+            group = series = "synthetic"
+        else:
+            name, color, dash, symbol = (t("evidence.series_unknown", lang),
+                                         UNKNOWN_GRADE_COLOR, "dot", UNKNOWN_SYMBOL)
+            group = series = "unknown_grade"
+        hover = [_point_hover(r, place, unit, lang) for r in part.itertuples()]
+        open_marker = symbol.endswith("-open")
         fig.add_trace(go.Scatter(
-            x=prov["year"].tolist(), y=prov["value"].tolist(), mode="markers",
-            name=t("charts.trajectory.provisional", lang),
-            marker={"color": "#FFFFFF", "size": 10, "symbol": "circle",
-                    "line": {"color": OBSERVED_COLOR, "width": 2.5}},
-            customdata=[h for h, p in zip(hover, points["is_provisional"], strict=True) if p],
-            hovertemplate="%{customdata}<extra></extra>", showlegend=showlegend,
-            legendgroup="provisional"), **kwargs)
-    return points.assign(series="observed")
+            x=part["year"].tolist(), y=part["value"].tolist(), mode="lines+markers",
+            name=name, line={"color": color, "width": 2.5 if kind in ("all", "real") else 2,
+                             "dash": dash},
+            marker={"color": color, "size": 9 if open_marker else 7, "symbol": symbol,
+                    **({"line": {"color": color, "width": 2}} if open_marker else {})},
+            customdata=hover, hovertemplate="%{customdata}<extra></extra>",
+            showlegend=legend(group), legendgroup=group), **kwargs)
+        flags = part["is_provisional"].to_numpy(dtype=bool)
+        if flags.any():
+            prov = part[flags]
+            fig.add_trace(go.Scatter(
+                x=prov["year"].tolist(), y=prov["value"].tolist(), mode="markers",
+                name=t("charts.trajectory.provisional", lang),
+                marker={"color": "#FFFFFF", "size": 10, "symbol": "circle",
+                        "line": {"color": color, "width": 2.5}},
+                customdata=[h for h, p in zip(hover, flags, strict=True) if p],
+                hovertemplate="%{customdata}<extra></extra>",
+                showlegend=legend("provisional"), legendgroup="provisional"), **kwargs)
+        shown.append(part.assign(series=series))
+    return pd.concat(shown).sort_values("year", kind="stable")
 
 
 def _point_hover(r: Any, place: str, unit: str, lang: str) -> str:
@@ -420,8 +504,13 @@ def status_grid(progress: pd.DataFrame, *, lang: str, geo_version: str,
             alphabetical order of the language).
         include_national: add the country's row on top.
 
+    A cell whose verdict rests on synthetic data carries "◌" after its symbol (figures of
+    unknown provenance "◇"); real figures give the plain symbol; the hover names the grade
+    and the legend explains the marks.
+
     Returns:
-        A figure with one heatmap and one legend entry (a scatter without points) per status.
+        A figure with one heatmap and one legend entry (a scatter without points) per status
+        and per kind of evidence shown.
     """
     check_language(lang)
     check_geo_version(geo_version)
@@ -457,7 +546,7 @@ def status_grid(progress: pd.DataFrame, *, lang: str, geo_version: str,
                 continue
             status = str(r["status"])
             z_row.append(STATUS_ORDER.index(status))
-            text_row.append(STATUS_MARKS[status])
+            text_row.append(STATUS_MARKS[status] + evidence_mark(evidence_grade(r)))
             hover_row.append(_grid_hover(r, names[code], label, lang))
             shown.append(r)
         z.append(z_row)
@@ -473,9 +562,12 @@ def status_grid(progress: pd.DataFrame, *, lang: str, geo_version: str,
             hovertemplate="%{customdata}<extra></extra>", colorscale=_status_colorscale(),
             zmin=-0.5, zmax=len(STATUS_ORDER) - 0.5, showscale=False, xgap=1, ygap=1,
             hoverongaps=False, name=""))
-    present = [s for s in STATUS_ORDER if any(STATUS_MARKS[s] in row for row in text)]
-    for status in present:
+    statuses = {str(r["status"]) for r in shown}
+    for status in [s for s in STATUS_ORDER if s in statuses]:
         fig.add_trace(_legend_swatch(status, lang))
+    kinds = {evidence_kind(evidence_grade(r)) for r in shown}
+    for kind in [k for k in _POINT_KINDS if k in kinds]:
+        fig.add_trace(_evidence_swatch(kind, lang))
     province_cells = [c for c in shown if c["province_code"] != COUNTRY_CODE]
     counts = _status_counts(province_cells)
     summary = (t("charts.status_grid.summary", lang, n_provinces=len(codes), n_targets=n_cols,
@@ -599,19 +691,24 @@ def _grid_hover(r: Mapping, place: str, column: str, lang: str) -> str:
         latest = f"{latest} ({int(year)})"
     detail = t("charts.status_grid.hover_detail", lang, latest=latest,
                target=target_text(r, lang))
-    return t("charts.status_grid.hover", lang, place=_esc(place), column=_esc(column),
+    text = t("charts.status_grid.hover", lang, place=_esc(place), column=_esc(column),
              status=f"{STATUS_MARKS[str(r['status'])]} {status_label(str(r['status']), lang)}",
              detail=_esc(detail))
+    grade = evidence_grade(r)
+    mark = evidence_mark(grade)
+    return f"{text}<br>{_esc((mark + ' ') if mark else '')}{_esc(evidence_detail(grade, lang))}"
 
 
 def _grid_table(cells: list[dict], names: Mapping[str, str], lang: str) -> pd.DataFrame:
     cols = ["province_code", "target_id", "indicator", "kind", "comparison", "target_value",
             "target_year", "latest_year", "latest_value", "status", "progress_ratio",
-            "n_points", "method", "provenance", "source_id", "source_document", "confidence"]
+            "n_points", "method", "provenance", "evidence_grade", "source_id",
+            "source_document", "confidence"]
     if not cells:
         return pd.DataFrame(columns=["province", "status_label", *cols])
     df = pd.DataFrame(cells)
     df = df.reindex(columns=cols)
+    df["evidence_grade"] = [evidence_grade(c) for c in cells]
     df.insert(0, "province", df["province_code"].map(names))
     df.insert(df.columns.get_loc("status") + 1, "status_label",
               df["status"].map(lambda s: status_label(str(s), lang)))
@@ -633,6 +730,16 @@ def _legend_swatch(status: str, lang: str) -> go.Scatter:
         f"{status_label(status, lang)}", hoverinfo="skip", showlegend=True,
         marker={"symbol": "square", "size": 15, "color": STATUS_COLORS[status],
                 "line": {"color": "#333333", "width": 1}})
+
+
+def _evidence_swatch(kind: str, lang: str) -> go.Scatter:
+    """A legend entry explaining a cell's evidence mark (plain symbol, "◌", "◇")."""
+    symbol = {"real": "square", "synthetic": "circle-open", "unknown": "diamond-open"}[kind]
+    return go.Scatter(
+        x=[None], y=[None], mode="markers", name=t(f"evidence.grid_{kind}", lang),
+        hoverinfo="skip", showlegend=True, legendgroup="evidence",
+        marker={"symbol": symbol, "size": 12, "color": "#FFFFFF" if kind == "real" else "#333333",
+                "line": {"color": "#333333", "width": 1.5}})
 
 
 def _status_counts(rows: Iterable[Mapping]) -> dict[str, int]:
@@ -813,10 +920,14 @@ def trends(observations: pd.DataFrame, indicator: str, *, lang: str, geo_version
         geo_version: ``"vn34"`` or ``"vn63"``.
         highlight: a province code drawn in colour.
 
+    When the chart has points of several grades, each series is drawn once per grade (the
+    synthetic parts dash-dot with hollow diamonds, one legend entry explaining them), so
+    real and synthetic points are never joined by one line.
+
     Returns:
-        A figure with scatter traces: the provinces (one trace, lines separated by gaps), the
-        reported national series and/or the one computed from the provinces, the highlighted
-        province.
+        A figure with scatter traces: the provinces (one trace per grade, lines separated by
+        gaps), the reported national series and/or the one computed from the provinces, the
+        highlighted province.
     """
     check_language(lang)
     check_geo_version(geo_version)
@@ -827,43 +938,58 @@ def trends(observations: pd.DataFrame, indicator: str, *, lang: str, geo_version
     if prov.empty:
         raise DataError(f"no provincial data for indicator {indicator!r} in {geo_version}")
     names = {c: province_label(c, geo_version, lang) for c in codes}
-    xs: list = []
-    ys: list = []
-    hover: list = []
-    for code, g in prov.groupby("province_code", sort=True):
-        xs += [*g["year"].tolist(), None]
-        ys += [*g["value"].tolist(), None]
-        hover += [*(_point_hover(r, names[code], unit, lang) for r in g.itertuples()), ""]
-    fig = _new_figure()
-    fig.add_trace(go.Scatter(
-        x=xs, y=ys, mode="lines", name=t("charts.trends.provinces", lang),
-        line={"color": PROVINCES_COLOR, "width": 1}, customdata=hover,
-        hovertemplate="%{customdata}<extra></extra>", connectgaps=False))
     national = obs[obs["province_code"] == COUNTRY_CODE].sort_values("year")
     nat_name = "charts.trends.reported"
     if national.empty:
         national = _computed_national_series(observations, indicator, geo_version)
         nat_name = "charts.trends.computed"
+    # with points of several grades, each grade is drawn on its own (never one line)
+    split = len(set(_point_kinds(pd.concat([prov, national], ignore_index=True)))) > 1
+    seen: set[str] = set()
+    fig = _new_figure()
+    for kind, part in _grade_groups(prov) if split else [("all", prov)]:
+        xs: list = []
+        ys: list = []
+        hover: list = []
+        for code, g in part.groupby("province_code", sort=True):
+            xs += [*g["year"].tolist(), None]
+            ys += [*g["value"].tolist(), None]
+            hover += [*(_point_hover(r, names[code], unit, lang) for r in g.itertuples()), ""]
+        fig.add_trace(go.Scatter(
+            x=xs, y=ys, mode="lines", connectgaps=False, customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+            **_series_style(kind, t("charts.trends.provinces", lang), seen, lang,
+                            line={"color": PROVINCES_COLOR, "width": 1})))
     if not national.empty:
         place = province_label(COUNTRY_CODE, geo_version, lang)
-        fig.add_trace(go.Scatter(
-            x=national["year"].tolist(), y=national["value"].tolist(), mode="lines+markers",
-            name=t(nat_name, lang), line={"color": NATIONAL_COLOR, "width": 3,
-                                          "dash": "solid" if nat_name.endswith("reported")
-                                          else "dash"},
-            marker={"size": 6}, customdata=[_point_hover(r, place, unit, lang)
-                                            for r in national.itertuples()],
-            hovertemplate="%{customdata}<extra></extra>"))
+        dash = "solid" if nat_name.endswith("reported") else "dash"
+        for kind, part in _grade_groups(national) if split else [("all", national)]:
+            fig.add_trace(go.Scatter(
+                x=part["year"].tolist(), y=part["value"].tolist(), mode="lines+markers",
+                customdata=[_point_hover(r, place, unit, lang) for r in part.itertuples()],
+                hovertemplate="%{customdata}<extra></extra>",
+                **_series_style(kind, t(nat_name, lang), seen, lang,
+                                line={"color": NATIONAL_COLOR, "width": 3, "dash": dash},
+                                marker={"size": 6})))
     if highlight is not None:
         code = str(highlight)
         g = prov[prov["province_code"] == code]
         name = province_label(code, geo_version, lang)
-        if not g.empty:
+        for kind, part in _grade_groups(g) if split and not g.empty else [("all", g)]:
+            if part.empty:
+                continue
             fig.add_trace(go.Scatter(
-                x=g["year"].tolist(), y=g["value"].tolist(), mode="lines+markers",
-                name=_esc(name), line={"color": HIGHLIGHT_COLOR, "width": 3},
-                customdata=[_point_hover(r, name, unit, lang) for r in g.itertuples()],
-                hovertemplate="%{customdata}<extra></extra>"))
+                x=part["year"].tolist(), y=part["value"].tolist(), mode="lines+markers",
+                customdata=[_point_hover(r, name, unit, lang) for r in part.itertuples()],
+                hovertemplate="%{customdata}<extra></extra>",
+                **_series_style(kind, _esc(name), seen, lang,
+                                line={"color": HIGHLIGHT_COLOR, "width": 3})))
+    if split:
+        fig.add_trace(go.Scatter(
+            x=[None], y=[None], mode="lines+markers", name=t("evidence.series_synthetic", lang),
+            line={"color": "#555555", "dash": SYNTHETIC_DASH, "width": 2},
+            marker={"symbol": SYNTHETIC_SYMBOL, "size": 9, "color": "#555555"},
+            hoverinfo="skip", showlegend=True, legendgroup="synthetic"))
     medians = prov.groupby("year")["value"].median()
     first, last = int(medians.index.min()), int(medians.index.max())
     nat_text = ""
@@ -888,6 +1014,31 @@ def trends(observations: pd.DataFrame, indicator: str, *, lang: str, geo_version
     return fig
 
 
+def _series_style(kind: str, name: str, seen: set[str], lang: str, *, line: dict,
+                  marker: dict | None = None) -> dict:
+    """Trace arguments of one grade's part of a series.
+
+    A real (or only) part keeps the series' look and its name in the legend. A synthetic
+    part is dash-dot with hollow diamonds (unknown provenance: dotted, hollow squares) and
+    joins the legend group of the entry that explains it; it is listed under its own name
+    only when the series has no real part (real parts are drawn first).
+    """
+    line = dict(line)
+    marker = dict(marker or {})
+    first = name not in seen
+    seen.add(name)
+    if kind in ("all", "real"):
+        return {"name": name, "line": line, "marker": marker, "showlegend": first,
+                "legendgroup": name}
+    synthetic = kind == "synthetic"
+    line["dash"] = SYNTHETIC_DASH if synthetic else "dot"
+    marker.update({"symbol": SYNTHETIC_SYMBOL if synthetic else UNKNOWN_SYMBOL,
+                   "size": max(int(marker.get("size", 6)), 8)})
+    label = t("evidence.series_synthetic" if synthetic else "evidence.series_unknown", lang)
+    return {"name": f"{name} — {label}", "line": line, "marker": marker, "showlegend": first,
+            "legendgroup": "synthetic" if synthetic else "unknown_grade"}
+
+
 # ======================================================================================
 # small multiples
 # ======================================================================================
@@ -899,7 +1050,8 @@ def small_multiples(observations: pd.DataFrame, progress: pd.DataFrame, province
     """One panel per indicator of a place: observed series, headline target, needed path.
 
     The headline target of each indicator is chosen by :func:`headline_targets`; the panel
-    title gives the status as symbol and text. Indicators without data are left out (the
+    title gives the status as symbol and text and the grade of its evidence ("◌ Giả lập",
+    "Chính thức"); real and synthetic points of a panel are drawn apart. Indicators without data are left out (the
     progress table lists them).
 
     Args:
@@ -937,24 +1089,22 @@ def small_multiples(observations: pd.DataFrame, progress: pd.DataFrame, province
         return fig
     cols = max(1, min(columns, n))
     n_rows = math.ceil(n / cols)
-    titles = [t("charts.small_multiples.panel", lang,
-                indicator=_esc(_wrap(indicator_short_name(str(r["indicator"]), lang), 40)),
-                mark=STATUS_MARKS[str(r["status"])], status=status_label(str(r["status"]), lang))
-              for r in heads.to_dict("records")]
+    titles = [_panel_title(r, lang) for r in heads.to_dict("records")]
     fig = make_subplots(rows=n_rows, cols=cols, subplot_titles=titles, figure=_new_figure(),
                         vertical_spacing=min(0.12, 0.5 / n_rows), horizontal_spacing=0.08)
     tables, all_points = [], []
+    legend_seen: set[str] = set()
     for i, r in enumerate(heads.to_dict("records")):
         pr, pc = i // cols + 1, i % cols + 1
         ind = str(r["indicator"])
         unit = indicator_unit(ind)
         points = _place_series(observations, geo_version, code, ind, r)
         if str(row_value(r, "kind", "level")) == "cumulative":
-            points = _running_total(points, r)
-        first = i == 0
+            points = _running_total_by_grade(points, r)
         tables.append(_observed_traces(fig, points, place=place, unit=unit, lang=lang,
-                                       name_key="charts.trajectory.observed", showlegend=first,
-                                       row=pr, col=pc).assign(target_id=r.get("target_id")))
+                                       name_key="charts.trajectory.observed",
+                                       legend_seen=legend_seen, row=pr, col=pc).assign(
+            target_id=r.get("target_id"), evidence_grade=evidence_grade(r)))
         all_points.append(points)
         required = _required_path(r)
         if required is not None:
@@ -987,6 +1137,14 @@ def small_multiples(observations: pd.DataFrame, progress: pd.DataFrame, province
             extra={"indicators": heads["indicator"].tolist()})
     _attach(fig, pd.concat(tables, ignore_index=True))
     return fig
+
+
+def _panel_title(r: Mapping, lang: str) -> str:
+    title = t("charts.small_multiples.panel", lang,
+              indicator=_esc(_wrap(indicator_short_name(str(r["indicator"]), lang), 40)),
+              mark=STATUS_MARKS[str(r["status"])], status=status_label(str(r["status"]), lang))
+    tag = evidence_tag(evidence_grade(r), lang)
+    return f"{title} · {_esc(tag)}" if tag else title
 
 
 def _legend_only_paths(fig: go.Figure, lang: str) -> None:
@@ -1351,7 +1509,7 @@ def _style_year_axis(fig: go.Figure, lang: str, years: list, *, row: int | None 
 def _finish(fig: go.Figure, *, lang: str, geo_version: str, chart: str, title: str,
             summary: str, synthetic: bool, height: int, filename: str,
             source_ids: list[str], provenance: list[str], status: str | None = None,
-            targets: list[dict] | None = None, extra: Mapping | None = None,
+            evidence: str | None = None, targets: list[dict] | None = None, extra: Mapping | None = None,
             top_extra: int = 0, right: int = 40, bottom: int = 80,
             legend_gap: int = 36) -> None:
     """Common layout: fonts, separators, title + summary, badges, legend, meta.
@@ -1359,7 +1517,8 @@ def _finish(fig: go.Figure, *, lang: str, geo_version: str, chart: str, title: s
     The header (title, summary, then a row for the synthetic badge and the status) is laid
     out in pixels from the top of the figure, so that it never overlaps the plot, its axis
     labels (``top_extra`` pixels above the plot) or subplot titles. ``height`` is the
-    height of the plot area and bottom margin; the header is added to it.
+    height of the plot area and bottom margin; the header is added to it. ``evidence`` (the
+    grade of the verdict's evidence) is written in the status badge after the status.
     """
     title_html = _wrap(_esc(title), _WRAP_TITLE)
     subtitle_html = _wrap(_esc(summary), _WRAP_SUBTITLE)
@@ -1405,8 +1564,12 @@ def _finish(fig: go.Figure, *, lang: str, geo_version: str, chart: str, title: s
             bgcolor=SYNTHETIC_COLOR, bordercolor="#000000", borderwidth=1, borderpad=4,
             font={"color": "#000000", "size": 12}, name="synthetic_badge")
     if status is not None:
+        badge = f"{STATUS_MARKS[status]} {status_label(status, lang)}"
+        tag = evidence_tag(evidence, lang) if evidence is not None else ""
+        if tag:
+            badge += f" · {tag}"
         fig.add_annotation(
-            text=f"<b>{STATUS_MARKS[status]} {status_label(status, lang)}</b>", xref="paper",
+            text=f"<b>{_esc(badge)}</b>", xref="paper",
             x=1, xanchor="right", yref="paper", y=1, yshift=lift, yanchor="top",
             showarrow=False, bgcolor=STATUS_COLORS[status], bordercolor="#000000",
             borderwidth=1, borderpad=4, font={"color": STATUS_TEXT_COLORS[status], "size": 12},

@@ -225,6 +225,74 @@ def provenance_label(grade: str, lang: str) -> str:
     return t(key, lang) if has_key(key, lang) else t("provenance.unspecified", lang)
 
 
+def evidence_grade(row: Mapping) -> str:
+    """The grade of the evidence behind a verdict (one progress row).
+
+    ``evidence_grade`` (the weakest grade of the points the verdict uses; real and synthetic
+    points are never mixed), or ``provenance`` in tables built before that column existed;
+    ``""`` when the verdict used no point.
+    """
+    for key in ("evidence_grade", "provenance"):
+        try:
+            value = row[key]
+        except (KeyError, IndexError):
+            continue
+        return "" if is_missing(value) else str(value).strip()
+    return ""
+
+
+def evidence_kind(grade: object) -> str:
+    """What a grade says about the evidence: ``real`` (official or secondary figures),
+    ``synthetic`` (illustrative data made by the project), ``unknown`` (unregistered or
+    unspecified provenance) or ``none`` (no point at all, ``""``)."""
+    from analysis.provenance import SYNTHETIC, is_real
+
+    text = "" if is_missing(grade) else str(grade).strip()
+    if not text:
+        return "none"
+    if is_real(text):
+        return "real"
+    return "synthetic" if text == SYNTHETIC else "unknown"
+
+
+def evidence_label(grade: object, lang: str) -> str:
+    """What a verdict rests on, in words ("Dựa trên số liệu thực (chính thức hoặc thứ
+    cấp)", "Based on illustrative synthetic data (not real figures)", …)."""
+    return t(f"evidence.{evidence_kind(grade)}", lang)
+
+
+def provenance_short_label(grade: object, lang: str) -> str:
+    """The short label of a grade ("Chính thức", "Thứ cấp", "Giả lập" / "Official", …)."""
+    key = f"provenance_short.{grade}"
+    return t(key, lang) if has_key(key, lang) else t("provenance_short.unspecified", lang)
+
+
+def evidence_tag(grade: object, lang: str) -> str:
+    """The grade as shown next to a status: "◌ Giả lập", "Chính thức"; "" without points."""
+    if evidence_kind(grade) == "none":
+        return ""
+    mark = evidence_mark(grade)
+    label = provenance_short_label(str(grade).strip(), lang)
+    return f"{mark} {label}" if mark else label
+
+
+def evidence_detail(grade: object, lang: str) -> str:
+    """One sentence for tooltips and screen readers: what the verdict rests on, and its
+    grade ("Dựa trên số liệu thực (chính thức hoặc thứ cấp) — mức nguồn gốc: Thứ cấp")."""
+    if evidence_kind(grade) == "none":
+        return t("evidence.none", lang)
+    return t("evidence.detail", lang, evidence=evidence_label(grade, lang),
+             grade=provenance_short_label(str(grade).strip(), lang))
+
+
+def evidence_mark(grade: object) -> str:
+    """The mark written after a status symbol for this grade ("◌" for synthetic, "" for
+    real figures): the evidence never reads by colour alone."""
+    from analysis.style import EVIDENCE_MARKS
+
+    return EVIDENCE_MARKS[evidence_kind(grade)]
+
+
 def plotly_separators(lang: str) -> str:
     """plotly's ``layout.separators`` for ``lang``: decimal mark, then thousands mark."""
     return ",." if check_language(lang) == "vi" else ".,"

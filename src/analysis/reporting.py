@@ -42,6 +42,12 @@ from analysis.config import COUNTRY_CODE
 from analysis.errors import DataError, ParameterError
 from analysis.i18n import (
     check_language,
+    evidence_detail,
+    evidence_grade,
+    evidence_kind,
+    evidence_label,
+    evidence_mark,
+    evidence_tag,
     fmt_number,
     fmt_value,
     geo_label,
@@ -88,7 +94,12 @@ _CSS = f"""
 .nq-caption ul {{ margin: 0.2rem 0 0.3rem 1.1rem; padding: 0; }}
 .nq-grade {{ display: inline-block; padding: 0 0.35rem; border: 1px solid #555;
   border-radius: 3px; font-size: 0.8rem; }}
-.nq-grade-synthetic {{ background: {SYNTHETIC_COLOR}; color: #000; border-color: #000; }}
+.nq-grade {{ background: #fff; color: #000; font-weight: 400; white-space: nowrap; }}
+.nq-grade-synthetic {{ background: {SYNTHETIC_COLOR}; color: #000; border-color: #000;
+  border-style: dashed; }}
+.nq-status .nq-grade, .nq-chips .nq-grade {{ margin-left: 0.2rem; }}
+.nq-evidence {{ margin: 0.2rem 0 0.8rem; }}
+.nq-evidence ul {{ margin: 0.2rem 0 0 1.1rem; padding: 0; }}
 .nq-download a {{ font-weight: 600; }}
 .nq-small {{ font-size: 0.82rem; color: #55606e; }}
 .nq-block table.nq-table {{ border-collapse: collapse; width: 100%; font-size: 0.88rem;
@@ -663,17 +674,79 @@ def _source_line(entry: Mapping, lang: str) -> str:
     return line
 
 
-def _grade_badge(grade: str, lang: str, *, short: bool = False) -> str:
-    """The provenance grade as a badge (synthetic in the synthetic colour)."""
+def _grade_badge(grade: str, lang: str, *, short: bool = False, mark: bool = False,
+                 title: str | None = None, text: str | None = None) -> str:
+    """The provenance grade as a badge (synthetic in the synthetic colour, dashed border).
+
+    ``mark`` puts the evidence mark first ("◌ Giả lập"); ``title`` is a tooltip; ``text``
+    replaces the label.
+    """
     from analysis.i18n import has_key
 
     css = "nq-grade nq-grade-synthetic" if grade == "synthetic" else "nq-grade"
-    if short:
+    if text is not None:
+        label = text
+    elif short:
         key = f"provenance_short.{grade}"
         label = t(key, lang) if has_key(key, lang) else provenance_label(grade, lang)
     else:
         label = f"{t('reporting.block.grade', lang)}: {provenance_label(grade, lang)}"
-    return f'<span class="{css}">{_esc(label)}</span>'
+    if mark and evidence_mark(grade):
+        label = f"{evidence_mark(grade)} {label}"
+    tip = f' title="{_esc(title)}"' if title else ""
+    return f'<span class="{css}"{tip}>{_esc(label)}</span>'
+
+
+def _evidence_badge(grade: str, lang: str, n: int | None = None) -> str:
+    """The grade of a verdict's evidence as a badge ("◌ Giả lập", "Thứ cấp"; with ``n``,
+    "◌ Giả lập: 3"), its meaning in the tooltip; "" when the verdict used no point."""
+    if evidence_kind(grade) == "none":
+        return ""
+    tag = evidence_tag(grade, lang)
+    text = tag if n is None else t("evidence.count", lang, grade=tag, n=n)
+    return _grade_badge(grade, lang, title=evidence_detail(grade, lang), text=text)
+
+
+def _evidence_counts(rows: pd.DataFrame) -> dict[str, int]:
+    """How many verdicts rest on each grade (strongest first; verdicts without points
+    left out)."""
+    from analysis.provenance import rank
+
+    grades = [evidence_grade(r) for r in rows.to_dict("records")]
+    counts: dict[str, int] = {}
+    for grade in sorted((g for g in grades if g), key=lambda g: (-rank(g), g)):
+        counts[grade] = counts.get(grade, 0) + 1
+    return counts
+
+
+def evidence_summary(progress: pd.DataFrame, *, lang: str,
+                     province_code: str | None = None) -> HtmlBlock:
+    """What the verdicts rest on: how many on each grade (badges), and what the badges mean.
+
+    One line ("Cơ sở của các đánh giá: Thứ cấp: 1, ◌ Giả lập: 3.") and one legend line per
+    kind of evidence present (real figures, synthetic data, unknown provenance).
+    """
+    check_language(lang)
+    df = _progress_rows(progress, province_code)
+    counts = _evidence_counts(df[_with_data(df)])
+    if not counts:
+        return _block("", "nq-evidence", lang)
+    badges = t("common.list_separator", lang).join(
+        _evidence_badge(g, lang, n) for g, n in counts.items())
+    before, _, after = t("evidence.summary", lang, counts="\x00").partition("\x00")
+    kinds = []
+    for grade in counts:
+        kind = evidence_kind(grade)
+        if kind not in kinds:
+            kinds.append(kind)
+    legend = "".join(
+        f"<li>{' '.join(_evidence_badge(g, lang) for g in counts if evidence_kind(g) == k)}"
+        f" {_esc(t(f'evidence.{k}', lang))}</li>" for k in kinds)
+    inner = (f"<p>{_esc(before)}{badges}{_esc(after)}</p>"
+             f'<ul class="nq-small">{legend}</ul>')
+    text = t("evidence.summary", lang, counts=t("common.list_separator", lang).join(
+        t("evidence.count", lang, grade=evidence_tag(g, lang), n=n) for g, n in counts.items()))
+    return _block(inner, "nq-evidence", lang, text)
 
 
 def _ids_of(data: pd.DataFrame) -> list[str]:
@@ -833,8 +906,9 @@ def rankings(data: ReportData, *, lang: str, year: int | None = None) -> BlockLi
 
 def status_summary(progress: pd.DataFrame, *, lang: str, province_code: str | None = None
                    ) -> HtmlBlock:
-    """How many targets of a place are in each status (colour chips with symbol and text),
-    and how many have no data yet."""
+    """How many targets of a place are in each status (colour chips with symbol and text,
+    each with the grades its verdicts rest on), what the verdicts rest on
+    (:func:`evidence_summary`), and how many targets have no data yet."""
     df = _progress_rows(progress, province_code)
     has = _with_data(df)
     assessed = df[has]
@@ -844,14 +918,18 @@ def status_summary(progress: pd.DataFrame, *, lang: str, province_code: str | No
         n = int(counts.get(status, 0))
         if not n:
             continue
+        grades = _evidence_counts(assessed[assessed["status"] == status])
+        badges = "".join(_evidence_badge(g, lang, k) for g, k in grades.items())
         chips.append(f'<li style="background:{STATUS_COLORS[status]};'
                      f'color:{STATUS_TEXT_COLORS[status]}">{STATUS_MARKS[status]} '
-                     f"{_esc(status_label(status, lang))}: {n}</li>")
+                     f"{_esc(status_label(status, lang))}: {n}{badges}</li>")
     if chips:
         inner = (f"<p><b>{_esc(t('reporting.status_summary.title', lang, n=len(assessed)))}"
                  f"</b></p><ul class=\"nq-chips\">{''.join(chips)}</ul>")
     else:
         inner = f"<p>{_esc(t('reporting.status_summary.none', lang))}</p>"
+    if chips:
+        inner += evidence_summary(df, lang=lang).html
     missing = int((~has).sum())
     if missing:
         inner += f"<p class=\"nq-small\">{_esc(t('reporting.status_summary.no_data', lang, n=missing))}</p>"
@@ -899,7 +977,7 @@ def progress_table(progress: pd.DataFrame, *, lang: str, geo_version: str | None
         cells.append(_indicator_cell(r, lang))
         cells.append(f"<td>{_esc(_latest_text(r, lang))}</td>")
         cells.append(f"<td>{_esc(target_text(r, lang, short=True))}</td>")
-        cells.append(_status_cell(str(r["status"]), lang))
+        cells.append(_status_cell(str(r["status"]), lang, evidence_grade(r)))
         cells.append(f"<td>{_method_text(r, lang, high)}</td>")
         cells.append(f"<td>{_evidence_text(r, lang)}</td>")
         cells.append(f"<td>{_document_text(r, lang)}</td>")
@@ -914,6 +992,9 @@ def progress_table(progress: pd.DataFrame, *, lang: str, geo_version: str | None
                      f"<tbody>{''.join(rows_html)}</tbody></table>")
     else:
         parts.append(f"<p>{_esc(t('reporting.table.empty', lang))}</p>")
+    if rows_html and any(evidence_grade(r) for r in shown.to_dict("records")):
+        parts.append(f'<p class="nq-small nq-evidence-note">{_esc(t("evidence.table_note", lang))}'
+                     "</p>")
     missing = df[~has]
     if no_data == "summary" and len(missing):
         from analysis.i18n import sort_key
@@ -980,10 +1061,18 @@ def _latest_text(r: Mapping, lang: str) -> str:
     return text
 
 
-def _status_cell(status: str, lang: str) -> str:
-    return (f'<td class="nq-status" style="background:{STATUS_COLORS[status]};'
+def _status_cell(status: str, lang: str, grade: str | None = None) -> str:
+    """A status cell: colour, symbol and text; with ``grade``, the evidence badge under the
+    status ("◌ Giả lập", "Chính thức") and the evidence in words in its tooltip."""
+    css, title, badge = "nq-status", "", ""
+    if grade is not None:
+        kind = evidence_kind(grade)
+        css += f" nq-ev-{kind}"
+        title = f' title="{_esc(evidence_detail(grade, lang))}"'
+        badge = f"<br>{_evidence_badge(grade, lang)}" if kind != "none" else ""
+    return (f'<td class="{css}"{title} style="background:{STATUS_COLORS[status]};'
             f'color:{STATUS_TEXT_COLORS[status]}">{STATUS_MARKS[status]} '
-            f"{_esc(status_label(status, lang))}</td>")
+            f"{_esc(status_label(status, lang))}{badge}</td>")
 
 
 def _method_text(r: Mapping, lang: str, high: float) -> str:
@@ -1026,10 +1115,10 @@ def _evidence_text(r: Mapping, lang: str) -> str:
         text = t("reporting.table.points", lang, n=n, first=int(first), last=int(last))
     else:
         text = t("reporting.table.points_none", lang)
-    grade = row_value(r, "provenance")
+    grade = evidence_grade(r)
     out = _esc(text)
     if grade:
-        out += "<br>" + _grade_badge(str(grade), lang, short=True)
+        out += f'<br><span class="nq-small">{_esc(evidence_label(grade, lang))}</span>'
     return out
 
 
@@ -1087,7 +1176,7 @@ def indicator_table(data: ReportData, indicator: str, *, lang: str) -> HtmlBlock
             if r is None:
                 cells.append("<td></td>")
                 continue
-            cell = _status_cell(str(r["status"]), lang)
+            cell = _status_cell(str(r["status"]), lang, evidence_grade(r))
             if str(col["_column"]).startswith("own|"):
                 extra = f'<br><span style="font-weight:400">{_esc(target_text(r, lang, short=True))}</span>'
                 cell = cell.replace("</td>", f"{extra}</td>")
@@ -1193,7 +1282,9 @@ def _thresholds() -> dict:
 
 def method_note(lang: str) -> HtmlBlock:
     """A short note on how statuses are decided (Statistics Canada / Open SDG ratio, the
-    thresholds of ``data/reference/methods.yml``, where the full method is described)."""
+    thresholds of ``data/reference/methods.yml``, where the full method is described) and
+    which figures a verdict uses (real ones where there are any, never spliced with
+    synthetic ones)."""
     check_language(lang)
     th = _thresholds()
     parts = [t("reporting.method.text", lang),
@@ -1201,9 +1292,12 @@ def method_note(lang: str) -> HtmlBlock:
                med=fmt_number(th["med"], lang, 2), low=fmt_number(th["low"], lang, 0)),
              t("reporting.method.edge", lang), t("reporting.colours_note", lang),
              t("reporting.method.docs", lang)]
+    evidence = t("reporting.method.evidence", lang)
     inner = (f"<h3>{_esc(t('reporting.method.title', lang))}</h3>"
-             + "".join(f"<p>{_esc(p)}</p>" for p in parts))
-    return _block(inner, "nq-method", lang, " ".join(parts), tag="section")
+             + "".join(f"<p>{_esc(p)}</p>" for p in parts)
+             + f"<h4>{_esc(t('reporting.method.evidence_title', lang))}</h4>"
+             f"<p>{_esc(evidence)}</p>")
+    return _block(inner, "nq-method", lang, " ".join([*parts, evidence]), tag="section")
 
 
 def provenance_footer(*, lang: str, processed_dir: str | Path | None = None,

@@ -47,3 +47,14 @@ STATUS_MARKS = {
 
 SYNTHETIC_COLOR = "#CC79A7"  # reddish purple: the "synthetic data" badge
 FONT_FAMILY = "'Noto Sans', 'DejaVu Sans', 'Segoe UI', Arial, sans-serif"
+
+# What a verdict's evidence is (see analysis.i18n.evidence_kind): real figures (official or
+# secondary), illustrative synthetic data, figures of unknown provenance, or none at all.
+EVIDENCE_KINDS = ("real", "synthetic", "unknown", "none")
+# a mark added after the status symbol, so that the evidence reads without colour: real
+# figures carry none (a plain symbol), synthetic ones a dotted circle
+EVIDENCE_MARKS = {"real": "", "synthetic": "◌", "unknown": "◇", "none": ""}
+# how points that are not real figures are drawn apart from the observed series
+SYNTHETIC_DASH = "dashdot"
+SYNTHETIC_SYMBOL = "diamond-open"
+UNKNOWN_SYMBOL = "square-open"

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
+from analysis.i18n import t
 from analysis.reports.index import render_index, status_grid_data
 
 HOSTILE = "<script>alert('x')</script>"
@@ -96,3 +99,78 @@ def test_index_without_progress_table_still_lists_reports(processed, tmp_path):
     html = render_index(run, out_dir=out, processed_dir=processed)
     assert "progress.parquet" in html
     assert 'href="vi/provinces/79-ho-chi-minh.html"' in html
+
+
+def _view(page: str, lang: str) -> str:
+    """The part of index.html of one language."""
+    start = page.index(f'<div id="{lang}"')
+    end = page.find('<div id="', start + 1)
+    return page[start:end if end > 0 else None]
+
+
+def _status_cells(view: str, code: str) -> list[str]:
+    row = re.search(rf"<tr><td>{code}</td>.*?</tr>", view).group(0)
+    return re.findall(r'<td class="status[^"]*"[^>]*>[^<]*</td>', row)
+
+
+def test_grid_tells_real_from_synthetic_evidence_without_colour(processed, tmp_path):
+    prog = pd.read_parquet(processed / "progress.parquet")
+    prog.loc[prog["province_code"] == "01", ["evidence_grade", "provenance"]] = "secondary"
+    prog.to_parquet(processed / "progress.parquet", index=False)
+    html = render_index(run_document(failed=False), out_dir=tmp_path, processed_dir=processed)
+    vi_letters = re.compile("[àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]")
+    for lang in ("vi", "en"):
+        view = _view(html, lang)
+        real, synthetic = _status_cells(view, "01"), _status_cells(view, "79")
+        assert real and len(real) == len(synthetic)
+
+        def plain(cell: str) -> str:  # the cell with its colours taken away
+            return re.sub(r' style="[^"]*"', "", cell)
+
+        for cell in map(plain, real):
+            assert "ev-real" in cell and "◌" not in cell, cell
+            assert t("evidence.real", lang) in cell  # tooltip and aria-label
+            assert t("provenance_short.secondary", lang) in cell
+        for cell in map(plain, synthetic):
+            assert "ev-synthetic" in cell and "◌</td>" in cell, cell
+            assert t("evidence.synthetic", lang) in cell
+        assert not set(map(plain, real)) & set(map(plain, synthetic))
+        # the legend explains both, in the page's language
+        legend = view[view.index(t("evidence.legend_title", lang)):]
+        legend = legend[:legend.index("</ul>")]
+        for key in ("evidence.real", "evidence.synthetic"):
+            assert t(key, lang) in legend, (lang, key)
+        assert bool(vi_letters.search(legend)) == (lang == "vi")
+
+
+def test_index_shows_how_much_of_the_data_is_real(processed, tmp_path):
+    from analysis.coverage import coverage_table
+
+    obs = pd.read_parquet(processed / "observations.parquet")
+    prog = pd.read_parquet(processed / "progress.parquet")
+    obs.loc[obs["province_code"] == "01", "provenance"] = "official"
+    table = coverage_table(obs, prog)
+    table.to_csv(processed / "coverage.csv", index=False)
+    html = render_index(run_document(failed=False), out_dir=tmp_path, processed_dir=processed)
+    for lang in ("vi", "en"):
+        view = _view(html, lang)
+        assert t("reports.index.coverage_heading", lang) in view
+        section = view[view.index(f'id="coverage-{lang}"'):]
+        section = section[:section.index("</table>")]
+        assert t("reports.index.coverage_official", lang) in section
+        # one row per indicator with data or targets, in the page's language
+        name = "name_vi" if lang == "vi" else "name_en"
+        shown = table[(table["geo_version"] == "vn34") & ((table["targets"] > 0) | (
+            table[["points_official", "points_secondary", "points_synthetic"]].sum(axis=1) > 0))]
+        assert section.count("<tr>") == len(shown) + 1
+        assert all(html_escape(n) in section for n in shown[name])
+    # without coverage.csv the page still renders, without the section
+    (processed / "coverage.csv").unlink()
+    html = render_index(run_document(failed=False), out_dir=tmp_path, processed_dir=processed)
+    assert 'id="coverage-vi"' not in html
+
+
+def html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)

@@ -5,6 +5,11 @@ One static page (no script, no plotly.js), in Vietnamese with an English view on
 synthetic-data notice when the data contain synthetic sources, the national status grid
 (provinces x targets, colour and text), links to every report in each language, the run's
 facts and every failure with its error and failing cell. All text is HTML-escaped.
+
+Each grid cell also says what its verdict rests on, without colour: a plain symbol on a solid
+cell for real figures (official, secondary), the symbol followed by "◌" in a cell with a
+dashed inner border for synthetic data ("◇", dotted, for unknown provenance); the grade is in
+the cell's tooltip and accessible name, and a legend row explains the marks.
 """
 
 from __future__ import annotations
@@ -15,9 +20,28 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
+
 from analysis.config import COUNTRY_CODE, LANGUAGES
 from analysis.errors import DataError
-from analysis.style import STATUS_COLORS, STATUS_MARKS, STATUS_ORDER, STATUS_TEXT_COLORS
+from analysis.style import (
+    EVIDENCE_MARKS,
+    STATUS_COLORS,
+    STATUS_MARKS,
+    STATUS_ORDER,
+    STATUS_TEXT_COLORS,
+)
+
+#: the grid's evidence marks (the shared report.css styles the rest of the page)
+_INDEX_CSS = """
+table.nq42-grid td.status.ev-synthetic, .nq42-ev.ev-synthetic {
+  outline: 1.5px dashed currentColor; outline-offset: -3px; }
+table.nq42-grid td.status.ev-unknown, .nq42-ev.ev-unknown {
+  outline: 1.5px dotted currentColor; outline-offset: -3px; }
+.nq42-ev { display: inline-block; min-width: 2rem; padding: 0.15rem 0.35rem;
+  text-align: center; background: #fff; color: #000; border: 1px solid #333;
+  margin-right: 0.3rem; }
+"""
 
 
 def _e(value: object) -> str:
@@ -64,8 +88,16 @@ def _missing(value: object) -> bool:
 
 
 def _cell(row: dict | None, column: dict, lang: str) -> str:
-    """A symbol on the status colour; the status, value and target in its tooltip."""
-    from analysis.i18n import fmt_value, status_label
+    """A symbol on the status colour, followed by the evidence mark ("◌" for synthetic
+    data); the status, value, target and grade in its tooltip, status and grade in its
+    accessible name."""
+    from analysis.i18n import (
+        evidence_detail,
+        evidence_grade,
+        evidence_kind,
+        fmt_value,
+        status_label,
+    )
 
     if row is None:
         return '<td class="status"></td>'
@@ -74,6 +106,9 @@ def _cell(row: dict | None, column: dict, lang: str) -> str:
         label = status_label(status, lang)
     except DataError:
         label = status
+    grade = evidence_grade(row)
+    kind = evidence_kind(grade)
+    evidence = evidence_detail(grade, lang)
     bg = STATUS_COLORS.get(status, "#BBBBBB")
     fg = STATUS_TEXT_COLORS.get(status, "#000000")
     title = f"{column['label']}: {label}"
@@ -84,8 +119,10 @@ def _cell(row: dict | None, column: dict, lang: str) -> str:
                   f"({_year(row.get('target_year'))})")
     except (DataError, KeyError, TypeError, ValueError):
         pass
-    return (f'<td class="status" style="background:{bg};color:{fg}" title="{_e(title)}" '
-            f'aria-label="{_e(label)}">{_e(STATUS_MARKS.get(status, "?"))}</td>')
+    title += f". {evidence}"
+    mark = STATUS_MARKS.get(status, "?") + EVIDENCE_MARKS[kind]
+    return (f'<td class="status ev-{kind}" style="background:{bg};color:{fg}" '
+            f'title="{_e(title)}" aria-label="{_e(f"{label}. {evidence}")}">{_e(mark)}</td>')
 
 
 def _year(value: object) -> str:
@@ -106,6 +143,29 @@ def _legend(lang: str) -> str:
                      f'{_e(label)}</li>')
     return (f'<p><strong>{_e(_t("reports.index.legend", lang))}:</strong></p>'
             f'<ul class="nq42-legend">{"".join(items)}</ul>')
+
+
+def _evidence_legend(lang: str, kinds: set[str]) -> str:
+    """What the marks of the cells say about the evidence (real and synthetic always;
+    unknown provenance when a cell has it)."""
+    sample = STATUS_MARKS["on_track"]
+    items = []
+    for kind in ("real", "synthetic", "unknown"):
+        if kind == "unknown" and kind not in kinds:
+            continue
+        items.append(f'<li><span class="nq42-ev ev-{kind}" aria-hidden="true">'
+                     f"{_e(sample + EVIDENCE_MARKS[kind])}</span>"
+                     f'{_e(_t(f"evidence.sample_{kind}", lang))} — '
+                     f'{_e(_t(f"evidence.{kind}", lang))}</li>')
+    return (f'<p><strong>{_e(_t("evidence.legend_title", lang))}:</strong></p>'
+            f'<ul class="nq42-legend nq42-evidence-legend">{"".join(items)}</ul>')
+
+
+def _evidence_kinds(cells: dict[str, dict]) -> set[str]:
+    from analysis.i18n import evidence_grade, evidence_kind
+
+    return {evidence_kind(evidence_grade(r)) for by_column in cells.values()
+            for r in by_column.values()}
 
 
 def _report_link(entry: dict | None, out_dir: Path, text: str, lang: str) -> str:
@@ -147,7 +207,7 @@ def _grid(run: dict, lang: str, out_dir: Path, grid, entries: dict) -> str:  # n
     note = "" if grid else f'<p>{_e(_t("reports.index.grid_no_progress", lang))}</p>'
     return (f'<h2>{_e(_t("reports.index.grid_heading", lang))}</h2>'
             f'<p>{_e(_t("reports.index.grid_caption", lang))}</p>{note}'
-            f'{_legend(lang) if grid else ""}'
+            f'{_legend(lang) + _evidence_legend(lang, _evidence_kinds(cells)) if grid else ""}'
             f'<div class="nq42-grid-wrap"><table class="nq42-grid"><thead><tr>{head}</tr>'
             f'</thead><tbody>{"".join(rows)}</tbody></table></div>')
 
@@ -234,7 +294,68 @@ def _synthetic(run: dict, lang: str) -> str:
             f'{_e(_t("reports.index.synthetic_text", lang))}<ul>{sources}</ul></div>')
 
 
-def _view(run: dict, lang: str, out_dir: Path, grid, entries: dict, langs: Iterable[str]) -> str:  # noqa: ANN001
+def coverage_data(processed_dir: Path, geo: str) -> pd.DataFrame | None:
+    """The build's coverage table (``coverage.csv``) for one geography, or None."""
+    path = Path(processed_dir) / "coverage.csv"
+    if not path.is_file():
+        return None
+    table = pd.read_csv(path, dtype={"years_official": str, "years_secondary": str,
+                                     "years_synthetic": str}, keep_default_na=False)
+    return table[table["geo_version"] == geo].reset_index(drop=True)
+
+
+def _coverage(table: pd.DataFrame | None, lang: str, geo: str) -> str:
+    """How much of the dataset is real: a headline and one row per indicator with data."""
+    if table is None or table.empty:
+        return ""
+    from analysis.coverage import coverage_summary
+
+    summary = coverage_summary(table)["by_geo"].get(geo)
+    if not summary:
+        return ""
+    share = summary["observation_share"]
+    pct = {g: _number(100 * share[g], lang) for g in ("official", "secondary", "synthetic")}
+    head = _t("reports.index.coverage_summary", lang, official=pct["official"],
+              secondary=pct["secondary"], synthetic=pct["synthetic"],
+              real=summary["verdicts_real"], verdicts=summary["verdicts"],
+              covered=summary["indicators_real_covered"],
+              threshold=summary["covered_provinces"])
+    name = "name_vi" if lang == "vi" else "name_en"
+    rows = []
+    shown = table[(table[[f"points_{g}" for g in ("official", "secondary", "synthetic")]]
+                   .sum(axis=1) > 0) | (table["targets"] > 0)]
+    for r in shown.sort_values(["sector", "indicator"], kind="mergesort").to_dict("records"):
+        cells = [_e(_t(f"sector.{r['sector']}", lang)) if _has(f"sector.{r['sector']}", lang)
+                 else _e(r["sector"]), _e(r[name])]
+        for g in ("official", "secondary", "synthetic"):
+            n = int(r[f"provinces_{g}"])
+            years = r[f"years_{g}"]
+            nat = _t("reports.index.coverage_national", lang) if r[f"national_{g}"] in (
+                True, "True") else ""
+            text = f"{n}" + (f" ({years})" if years else "") + (f"; {nat}" if nat else "")
+            cells.append(_e(text) if n or nat else "–")
+        cells.append(_e(f"{int(r['verdicts_real_provinces'])}"))
+        cells.append(_e(f"{int(r['targets'])}"))
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    heads = "".join(f"<th scope=\"col\">{_e(_t('reports.index.' + k, lang))}</th>" for k in (
+        "coverage_sector", "coverage_indicator", "coverage_official", "coverage_secondary",
+        "coverage_synthetic", "coverage_real_verdicts", "coverage_targets"))
+    return (f'<h2 id="coverage-{lang}">{_e(_t("reports.index.coverage_heading", lang))}</h2>'
+            f"<p>{_e(head)}</p><p>{_e(_t('reports.index.coverage_caption', lang))}</p>"
+            f'<div class="nq42-grid-wrap"><table class="nq42-coverage"><thead><tr>{heads}'
+            f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def _has(key: str, lang: str) -> bool:
+    try:
+        _t(key, lang)
+    except Exception:  # noqa: BLE001 - a missing catalogue key just means "no label"
+        return False
+    return True
+
+
+def _view(run: dict, lang: str, out_dir: Path, grid, entries: dict, langs: Iterable[str],  # noqa: ANN001
+          coverage: pd.DataFrame | None = None) -> str:
     other = [x for x in LANGUAGES if x != lang][0]
     switch = ""
     if other in langs or lang != LANGUAGES[0]:
@@ -252,6 +373,7 @@ def _view(run: dict, lang: str, out_dir: Path, grid, entries: dict, langs: Itera
             f"{_synthetic(run, lang)}"
             f"{_failures(run, lang, out_dir) if run['counts'].get('failed') else ''}"
             f"{_grid(run, lang, out_dir, grid, entries)}"
+            f"{_coverage(coverage, lang, run['parameters']['geo'])}"
             f"{_facts(run, lang)}"
             f"{'' if run['counts'].get('failed') else _failures(run, lang, out_dir)}"
             f"</main></div>")
@@ -274,10 +396,12 @@ def render_index(run: dict, *, out_dir: Path, processed_dir: Path) -> str:
     entries = {(r["lang"], r["province_code"]): r for r in run["reports"]}
     langs = run["parameters"]["langs"]
     # the English view comes first in the page so that "#en:target ~ #vi" can hide the other
-    views = (_view(run, "en", out_dir, grids["en"], entries, langs)
-             + _view(run, "vi", out_dir, grids["vi"], entries, langs))
+    coverage = coverage_data(processed_dir, run["parameters"]["geo"])
+    views = (_view(run, "en", out_dir, grids["en"], entries, langs, coverage)
+             + _view(run, "vi", out_dir, grids["vi"], entries, langs, coverage))
     return ("<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n"
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f'<meta name="generator" content="NQ42 Tracker {_e(run.get("nq42_version"))}">\n'
             f"<title>{_e(_t('reports.index.title', 'vi'))} — NQ42 Tracker</title>\n"
-            f"<style>\n{report_css()}\n</style>\n</head>\n<body>\n{views}\n</body>\n</html>\n")
+            f"<style>\n{report_css()}\n{_INDEX_CSS}</style>\n</head>\n<body>\n{views}\n"
+            "</body>\n</html>\n")
