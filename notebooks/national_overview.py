@@ -77,6 +77,10 @@ reporting.rankings(data, lang=lang, year=year)
                             province_code="VN"))
 
 # %%
+reporting.alternatives_block(lang=lang, geo_version=geo_version, province_code=None,
+                             processed_dir=processed_dir)
+
+# %%
 reporting.method_note(lang)
 
 # %%

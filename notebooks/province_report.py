@@ -81,6 +81,10 @@ reporting.status_map(data, lang=lang, highlight=province_code, boundaries=bounda
                             province_code=province_code))
 
 # %%
+reporting.alternatives_block(lang=lang, geo_version=geo_version, province_code=province_code,
+                             processed_dir=processed_dir)
+
+# %%
 reporting.method_note(lang)
 
 # %%

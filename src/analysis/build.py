@@ -301,6 +301,7 @@ def _build_info(summary: BuildSummary, entries: dict[str, dict], observations: p
         r, e = s.result, s.entry
         sources[s.source_id] = {
             "title": e.get("title"), "producer": e.get("producer"),
+            "title_vi": e.get("title_vi"), "producer_vi": e.get("producer_vi"),
             "provenance": e.get("provenance"), "date_accessed": e.get("date_accessed"),
             "url": e.get("url"), "licence": e.get("licence"), "sha256": e.get("sha256"),
             "format": r.fmt, "indicator": e.get("indicator"),

@@ -53,3 +53,22 @@ def load_progress(geo_version: str | None = "vn34", *,
 def load_build_info(processed_dir: str | Path | None = None) -> dict:
     """The ``build.json`` manifest of the last successful build."""
     return json.loads(_processed(BUILD_INFO, processed_dir).read_text(encoding="utf-8"))
+
+
+ALTERNATIVES = "alternatives.csv"
+
+
+def load_alternatives(processed_dir: str | Path | None = None) -> pd.DataFrame:
+    """Real figures set aside because another source was preferred (``alternatives.csv``).
+
+    One row per (key, figure set aside): the value and source used, the value and source
+    set aside, and the rule that chose (docs/METHODS.md §5b). Empty when the build wrote
+    none (or an older build has no such file).
+    """
+    folder = Path(processed_dir) if processed_dir is not None else PROCESSED_DIR
+    path = folder / ALTERNATIVES
+    if not path.is_file():
+        return pd.DataFrame(columns=["geo_version", "province_code", "year", "indicator",
+                                     "value_used", "source_used", "provenance_used",
+                                     "value_other", "source_other", "provenance_other", "rule"])
+    return pd.read_csv(path, dtype={"province_code": str}, keep_default_na=False)

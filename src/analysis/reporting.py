@@ -660,9 +660,12 @@ def sources_list(source_ids: Iterable[str], sources: Mapping[str, Mapping], *, l
 
 
 def _source_line(entry: Mapping, lang: str) -> str:
-    bits = [f"{_esc(entry.get('title') or '')}"]
-    if entry.get("producer"):
-        bits.append(f"— {_esc(entry['producer'])}")
+    # the register may give a title and producer in the page's language (title_vi, ...)
+    title = entry.get(f"title_{lang}") or entry.get("title") or ""
+    producer = entry.get(f"producer_{lang}") or entry.get("producer")
+    bits = [f"{_esc(title)}"]
+    if producer:
+        bits.append(f"— {_esc(producer)}")
     line = " ".join(bits)
     line += " " + _grade_badge(str(entry.get("provenance") or "unspecified"), lang)
     small = []
@@ -1298,6 +1301,57 @@ def method_note(lang: str) -> HtmlBlock:
              + f"<h4>{_esc(t('reporting.method.evidence_title', lang))}</h4>"
              f"<p>{_esc(evidence)}</p>")
     return _block(inner, "nq-method", lang, " ".join([*parts, evidence]), tag="section")
+
+
+def alternatives_block(*, lang: str, geo_version: str, province_code: str | None = None,
+                       processed_dir: str | Path | None = None) -> HtmlBlock:
+    """Where real sources disagree for this place: the figure used and the one set aside.
+
+    The build keeps one figure per key by a written rule (grade, then the register's
+    priority: docs/METHODS.md §5b) and lists every real figure set aside in
+    ``alternatives.csv``; this block shows them for the nation (``province_code=None``) or
+    for one province (a vn34 unit also shows those of its former provinces). An empty block
+    when there are none.
+    """
+    from analysis.geography import crosswalk
+    from analysis.i18n import indicator_name
+    from analysis.io import load_alternatives
+
+    check_language(lang)
+    alt = load_alternatives(processed_dir)
+    if province_code is None:
+        rows = alt[alt["province_code"] == COUNTRY_CODE]
+    else:
+        codes = {province_code}
+        if geo_version == "vn34":
+            cw = crosswalk()
+            codes |= set(cw.loc[cw["vn34_code"] == province_code, "vn63_code"])
+        rows = alt[alt["province_code"].isin(codes) & (alt["province_code"] != COUNTRY_CODE)]
+    if rows.empty:
+        return HtmlBlock("", "")
+    body = []
+    for r in rows.sort_values(["indicator", "year"], kind="mergesort").to_dict("records"):
+        body.append("<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in (
+            indicator_name(r["indicator"], lang), r["year"],
+            f"{_fmt(r['value_used'], lang)} — {r['source_used']}",
+            f"{_fmt(r['value_other'], lang)} — {r['source_other']}",
+            t(f"reporting.alternatives.rule.{_rule_key(r['rule'])}", lang))) + "</tr>")
+    head = "".join(f"<th scope=\"col\">{_esc(t(f'reporting.alternatives.{k}', lang))}</th>"
+                   for k in ("indicator", "year", "used", "other", "rule_heading"))
+    text = t("reporting.alternatives.intro", lang)
+    inner = (f"<h2>{_esc(t('reporting.alternatives.heading', lang))}</h2><p>{_esc(text)}</p>"
+             f"<table class=\"nq-table\"><thead><tr>{head}</tr></thead>"
+             f"<tbody>{''.join(body)}</tbody></table>")
+    return _block(inner, "nq-alternatives", lang, text)
+
+
+def _rule_key(rule: str) -> str:
+    return "grade" if "grade" in str(rule) else "priority"
+
+
+def _fmt(value: object, lang: str) -> str:
+    text = f"{float(value):,.2f}".rstrip("0").rstrip(".")
+    return text.replace(",", " ").replace(".", ",") if lang == "vi" else text
 
 
 def provenance_footer(*, lang: str, processed_dir: str | Path | None = None,

@@ -227,3 +227,36 @@ def test_indicator_table_one_row_per_place(fake_dir: Path) -> None:
     assert "80 % (2030)" in html and "Fake Decision 0/2030" in html
     empty = reporting.indicator_table(data, "population_avg_thousand", lang="en").html
     assert "This indicator has no quantitative target yet." in empty
+
+
+def test_alternatives_block_shows_the_figure_set_aside_for_the_place(tmp_path):
+    import pandas as pd
+
+    pd.DataFrame([
+        {"geo_version": "vn63", "province_code": "VN", "year": 2024,
+         "indicator": "rural_hh_clean_water_pct", "value_used": 74.2, "source_used": "a.csv",
+         "provenance_used": "secondary", "value_other": 68.0, "source_other": "b.csv",
+         "provenance_other": "secondary", "rule": "higher register priority"},
+        {"geo_version": "vn63", "province_code": "10", "year": 2021,
+         "indicator": "population_avg_thousand", "value_used": 1.5, "source_used": "c.json",
+         "provenance_used": "official", "value_other": 1.6, "source_other": "d.json",
+         "provenance_other": "official", "rule": "higher register priority"},
+    ]).to_csv(tmp_path / "alternatives.csv", index=False)
+    nation = reporting.alternatives_block(lang="vi", geo_version="vn34", processed_dir=tmp_path)
+    assert "74,2 — a.csv" in nation.html and "68 — b.csv" in nation.html
+    assert "c.json" not in nation.html
+    # the new Lào Cai (vn34 15) shows what its former province Lào Cai (vn63 10) had
+    lao_cai = reporting.alternatives_block(lang="en", geo_version="vn34", province_code="15",
+                                           processed_dir=tmp_path)
+    assert "1.6 — d.json" in lao_cai.html and "a.csv" not in lao_cai.html
+    assert reporting.alternatives_block(lang="en", geo_version="vn34", province_code="01",
+                                        processed_dir=tmp_path).html == ""
+
+
+def test_source_titles_follow_the_page_language_when_the_register_gives_them():
+    entry = {"title": "NSO table E0225: Life expectancy", "title_vi": "Bảng E0225: Tuổi thọ",
+             "producer": "NSO", "producer_vi": "Cục Thống kê", "provenance": "official"}
+    vi, en = reporting._source_line(entry, "vi"), reporting._source_line(entry, "en")
+    assert "Bảng E0225: Tuổi thọ — Cục Thống kê" in vi and "Life expectancy" not in vi
+    assert "NSO table E0225: Life expectancy — NSO" in en
+    assert "Life expectancy" in reporting._source_line({"title": entry["title"]}, "vi")
