@@ -31,7 +31,6 @@ import argparse
 import datetime as dt
 import json
 import sys
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +59,7 @@ from analysis.synthetic import (  # noqa: E402
     yearbook_csv,
     yearbook_xlsx,
 )
+from analysis.text import nfc, strip_diacritics  # noqa: E402
 
 SEED = 20261128
 DATE_ACCESSED = dt.date(2026, 11, 28)
@@ -182,9 +182,7 @@ class Geo:
         return self.codes.index(code)
 
 
-def _ascii(text: str) -> str:
-    text = text.replace("Đ", "D").replace("đ", "d")
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+_ascii = strip_diacritics
 
 
 def names(geo: Geo, style: str) -> list[str]:
@@ -1237,7 +1235,7 @@ def dump_register(entries: dict[str, dict]) -> str:
             lines.append(f"  {f}: {_scalar(e[f])}")
     text = "\n".join(lines) + "\n"
     assert yaml.safe_load(text) is not None
-    return unicodedata.normalize("NFC", text)
+    return nfc(text)
 
 
 def generate_files(seed: int = SEED) -> tuple[World, list[Generated]]:

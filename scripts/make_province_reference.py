@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import csv
 import sys
-import unicodedata
 from pathlib import Path
+
+from analysis.text import nfc, strip_diacritics
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT.parent / "shared" / "reference" / "provinces_2025.csv"
@@ -54,7 +55,7 @@ def strip_prefix(name: str) -> tuple[str, str]:
 
 def ascii_fold(name: str) -> str:
     name = name.replace("Đ", "D").replace("đ", "d")
-    return "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
+    return strip_diacritics(name)
 
 
 def main() -> int:
@@ -63,8 +64,8 @@ def main() -> int:
     crosswalk: list[dict[str, str]] = []
     seen_new: set[str] = set()
     for r in rows:
-        new_name, new_type = strip_prefix(unicodedata.normalize("NFC", r["new_name_vi"]))
-        old_name, _ = strip_prefix(unicodedata.normalize("NFC", r["old_name_vi"]))
+        new_name, new_type = strip_prefix(nfc(r["new_name_vi"]))
+        old_name, _ = strip_prefix(nfc(r["old_name_vi"]))
         old_code = r["old_code"]
         old_name = NAME_FIX_VN63.get(old_code, old_name).replace("Bà Rịa - Vũng Tàu", "Bà Rịa - Vũng Tàu")
         rc, ren = REGIONS_VN63[r["region"]]

@@ -28,11 +28,11 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analysis.errors import DataError
+from analysis.text import nfc
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -237,7 +237,7 @@ def _codes_from_names(props: list[dict], path: Path) -> tuple[list[str], str]:
     if key is None:
         raise DataError("the features have neither a 'code' nor a name property "
                         f"({', '.join(NAME_PROPERTIES)})", file=path)
-    names = [unicodedata.normalize("NFC", str(p.get(key) or "")) for p in props]
+    names = [nfc(str(p.get(key) or "")) for p in props]
     stated = {str(p.get("geo_version")) for p in props if p.get("geo_version")}
     file_geo = stated.pop() if len(stated) == 1 and stated <= {"vn63", "vn34"} else "vn63"
     matched = match_provinces(names, file_geo, errors="mark")

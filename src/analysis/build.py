@@ -141,6 +141,9 @@ def run_build(raw_dir: str | Path | None = None, out_dir: str | Path | None = No
     quarantine = _quarantine([r for _, _, r in results])
     alternatives_table = _alternatives(alternatives)
     coverage = _coverage(observations, progress)
+    # every table is checked against its declared schema before anything is written
+    # (progress in _progress, coverage in coverage_table)
+    schemas.quarantine_schema().validate(quarantine, lazy=True)
 
     summary = BuildSummary(out_dir=out)
     summary.sources = [SourceReport(key, r, entry) for key, entry, r in results]
@@ -229,6 +232,7 @@ def _progress(observations: pd.DataFrame) -> pd.DataFrame:
     from analysis.targets import load_targets
 
     table = build_progress(observations, load_targets())
+    schemas.progress_schema().validate(table, lazy=True)
     sort = [c for c in ("geo_version", "province_code", "target_id") if c in table]
     if sort:
         table = table.sort_values(sort, kind="mergesort")

@@ -26,6 +26,7 @@ import pyarrow as pa
 
 from analysis.config import COUNTRY_CODE, GEO_VERSIONS, REFERENCE_DIR
 from analysis.errors import ParameterError, UnmatchedNamesError
+from analysis.text import nfc, strip_diacritics
 
 PROVINCE_COLUMNS = ["code", "name_vi", "name_en", "type", "region", "valid_from", "valid_to"]
 TOTAL_CODE = "TOTAL"  # "TOÀN TỈNH": the whole-province row of a provincial yearbook
@@ -51,7 +52,7 @@ def check_geo_version(geo_version: str) -> str:
 def _province_table() -> pd.DataFrame:
     df = pd.read_csv(REFERENCE_DIR / "provinces.csv", dtype=str, keep_default_na=False)
     for col in ("name_vi", "region_vi"):
-        df[col] = df[col].map(lambda s: unicodedata.normalize("NFC", s))
+        df[col] = df[col].map(nfc)
     return df
 
 
@@ -123,7 +124,7 @@ def name_key(name: object) -> str:
     if name is None or (isinstance(name, float) and np.isnan(name)):
         return ""
     text = unicodedata.normalize("NFKC", str(name)).translate(_CHAR_MAP)
-    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    text = strip_diacritics(text)
     text = text.lower()
     text = _FOOTNOTE.sub(" ", text)
     text = " ".join(_NON_KEY.sub(" ", text).split())

@@ -25,6 +25,7 @@ import numbers
 import string
 import unicodedata
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
@@ -32,6 +33,7 @@ import yaml
 
 from analysis.config import COUNTRY_CODE, LANGUAGES
 from analysis.errors import DataError, ParameterError
+from analysis.text import nfc
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 
@@ -78,7 +80,7 @@ def _flatten(data: Mapping, prefix: str, out: dict[str, str], path: Path) -> Non
             raise DataError(f"translation {full!r} is not text", file=path)
         if full in out:
             raise DataError(f"translation key {full!r} is defined twice", file=path)
-        out[full] = unicodedata.normalize("NFC", str(value))
+        out[full] = nfc(str(value))
 
 
 @cache
@@ -139,7 +141,7 @@ def t(key: str, lang: str, **fields: object) -> str:
         filled = text.format(**fields)
     except (KeyError, IndexError) as err:
         raise ParameterError(f"translation {key!r} needs the field {err}") from None
-    return unicodedata.normalize("NFC", filled)
+    return nfc(filled)
 
 
 # --------------------------------------------------------------------------------------
@@ -160,7 +162,7 @@ def indicator_name(ind_id: str, lang: str) -> str:
     from analysis.indicators import indicator
 
     check_language(lang)
-    return unicodedata.normalize("NFC", str(indicator(ind_id)[f"name_{lang}"]))
+    return nfc(str(indicator(ind_id)[f"name_{lang}"]))
 
 
 def indicator_short_name(ind_id: str, lang: str) -> str:
@@ -191,7 +193,7 @@ def _province_names(geo_version: str, lang: str) -> dict[str, str]:
     from analysis.geography import check_geo_version, provinces
 
     table = provinces(check_geo_version(geo_version))
-    return {str(c): unicodedata.normalize("NFC", str(n))
+    return {str(c): nfc(str(n))
             for c, n in zip(table["code"], table[f"name_{lang}"], strict=True)}
 
 
@@ -426,7 +428,7 @@ def sort_key(text: str, lang: str = "vi") -> tuple:
     check_language(lang)
     letters: list[int] = []
     tones: list[int] = []
-    for char in unicodedata.normalize("NFC", str(text)).lower():
+    for char in nfc(str(text)).lower():
         base_and_marks = unicodedata.normalize("NFD", char)
         base, marks = base_and_marks[0], base_and_marks[1:]
         tone = 0
@@ -546,3 +548,13 @@ def progress_summary(row: Mapping, lang: str, geo_version: str) -> str:
         sentence += t("summary.projection", lang, value=fmt_value(projected, unit, lang),
                       year=_int_text(target_year))
     return sentence
+
+
+def format_datetime(moment: datetime, lang: str, *, with_time: bool = True) -> str:
+    """``28/11/2026 15:54 UTC`` (vi) or ``28 Nov 2026 15:54 UTC`` (en)."""
+    moment = moment.astimezone(UTC)
+    if lang == "vi":
+        text = moment.strftime("%d/%m/%Y")
+    else:
+        text = f"{moment.day} {moment.strftime('%b %Y')}"
+    return f"{text} {moment:%H:%M} UTC" if with_time else text

@@ -7,7 +7,6 @@ other modules rely on (direction is required, never defaulted).
 
 from __future__ import annotations
 
-import unicodedata
 from functools import cache
 
 import pandas as pd
@@ -15,6 +14,7 @@ import yaml
 
 from analysis.config import REFERENCE_DIR
 from analysis.errors import DataError, ParameterError
+from analysis.text import nfc
 
 CATALOGUE_DIR = REFERENCE_DIR / "indicators"
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster, same safety
@@ -41,8 +41,7 @@ def _load() -> dict[str, dict]:
     return entries
 
 
-def _nfc(value):
-    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+_nfc = nfc
 
 
 def _check_entry(ind_id: str, entry: dict, path) -> None:

@@ -74,11 +74,10 @@ from analysis.readers.labels import (
     stripped_text,
     wildcard_match,
 )
+from analysis.schemas import QUARANTINE_COLUMNS
 
 logger = logging.getLogger(__name__)
 
-QUARANTINE_COLUMNS = ["source_id", "file", "row", "column", "value", "reason", "province",
-                      "year", "indicator"]
 #: Ranks of the grades (the single definition is :data:`analysis.provenance.RANK`).
 GRADE_RANK = RANK
 _GRADE_WORDS = {

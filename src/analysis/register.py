@@ -32,6 +32,7 @@ import yaml
 
 from analysis.config import PROVENANCE_GRADES, RAW_DIR
 from analysis.errors import DataError
+from analysis.text import nfc
 from analysis.versioning import sha256_file
 
 log = logging.getLogger(__name__)
@@ -297,9 +298,8 @@ def synthetic_phrase(text: object) -> str | None:
     """The phrase by which ``text`` says it is synthetic (see :data:`SYNTHETIC_MARKERS`)."""
     if not isinstance(text, str) or not text:
         return None
-    import unicodedata
 
-    found = _SYNTHETIC_RE.search(unicodedata.normalize("NFC", text).casefold())
+    found = _SYNTHETIC_RE.search(nfc(text).casefold())
     return found.group(0) if found else None
 
 

@@ -349,3 +349,56 @@ def coverage_schema() -> pa.DataFrameSchema:
     ]
     return pa.DataFrameSchema(columns, checks=checks, strict=True, ordered=True, coerce=False,
                               unique=COVERAGE_KEY, report_duplicates="all", name="coverage")
+
+
+# --------------------------------------------------------------------------------------
+# progress.parquet and quarantine.csv (validated by the build before they are written)
+# --------------------------------------------------------------------------------------
+
+#: Columns of quarantine.csv (and of ``nq42 ingest --quarantine``): one line per rejected row.
+QUARANTINE_COLUMNS = ["source_id", "file", "row", "column", "value", "reason", "province",
+                      "year", "indicator"]
+
+#: Key of the progress table: one verdict per place and target.
+PROGRESS_KEY = ["geo_version", "province_code", "target_id"]
+#: Grades a verdict may rest on ("" = no point used).
+EVIDENCE_GRADES = ("official", "secondary", "synthetic", "unspecified", "")
+
+
+@cache
+def progress_schema() -> pa.DataFrameSchema:
+    """The pandera schema of ``progress.parquet`` (columns of :data:`analysis.progress.PROGRESS_COLUMNS`).
+
+    Checked: the key columns and their grain, the status vocabulary, the evidence grade,
+    integer years, directions ±1, and that a verdict other than ``insufficient_data`` with
+    points used says what it rests on.
+    """
+    from analysis.progress import PROGRESS_COLUMNS, STATUSES
+
+    columns = {c: pa.Column(nullable=True) for c in PROGRESS_COLUMNS}
+    columns.update({
+        "geo_version": pa.Column("str", pa.Check.isin(list(GEO_VERSIONS))),
+        "province_code": pa.Column("str", pa.Check.str_matches(r"^(\d{2}|VN)$")),
+        "target_id": pa.Column("str", pa.Check.str_length(min_value=1)),
+        "indicator": pa.Column("str", pa.Check.str_length(min_value=1)),
+        "status": pa.Column("str", pa.Check.isin(list(STATUSES))),
+        "evidence_grade": pa.Column("str", pa.Check.isin(list(EVIDENCE_GRADES))),
+        "direction": pa.Column("int64", pa.Check.isin([-1, 1])),
+        "target_year": pa.Column("int64", pa.Check.in_range(*YEAR_RANGE[:1], 2100)),
+        "n_points": pa.Column("int64", pa.Check.ge(0)),
+        "base_year": pa.Column("Int64", nullable=True),
+        "latest_year": pa.Column("Int64", nullable=True),
+    })
+    graded = pa.Check(lambda df: (df["n_points"] == 0) | (df["evidence_grade"] != ""),
+                      error="a verdict that used points must say what it rests on")
+    return pa.DataFrameSchema(columns, checks=[graded], strict=True, ordered=True,
+                              unique=PROGRESS_KEY, report_duplicates="all", name="progress")
+
+
+@cache
+def quarantine_schema() -> pa.DataFrameSchema:
+    """The pandera schema of ``quarantine.csv``: text columns, every line with its reason."""
+    columns = {c: pa.Column("str") for c in QUARANTINE_COLUMNS}
+    columns["source_id"] = pa.Column("str", pa.Check.str_length(min_value=1))
+    columns["reason"] = pa.Column("str", pa.Check.str_length(min_value=1))
+    return pa.DataFrameSchema(columns, strict=True, ordered=True, name="quarantine")

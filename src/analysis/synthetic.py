@@ -38,12 +38,13 @@ import hashlib
 import io
 import json
 import math
-import unicodedata
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from analysis.text import nfc
 
 SYNTHETIC_TAG = "[SYNTHETIC – illustrative only]"
 #: Every timestamp written into a generated file (ZIP entries, workbook properties).
@@ -86,7 +87,7 @@ def best_fit_cp1252(text: str) -> bytes:
         The encoded bytes.
     """
     out = bytearray()
-    for ch in unicodedata.normalize("NFC", text):
+    for ch in nfc(text):
         ch = _BEST_FIT_1252.get(ch, ch)
         try:
             out += ch.encode("cp1252")
@@ -548,4 +549,4 @@ def template_csv(rows: Sequence[dict[str, object]], *, headers: str = "en",
     writer.writerow(names)
     for row in rows:
         writer.writerow(["" if row.get(k) is None else row.get(k) for k in TEMPLATE_COLUMNS_EN])
-    return unicodedata.normalize("NFC", buf.getvalue()).encode("utf-8")
+    return nfc(buf.getvalue()).encode("utf-8")

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -30,6 +29,7 @@ import yaml
 
 from analysis.config import COUNTRY_CODE, DATA_REFERENCE_DIR, GEO_VERSIONS
 from analysis.errors import DataError
+from analysis.text import nfc
 
 TARGETS_FILE = DATA_REFERENCE_DIR / "targets.yml"
 
@@ -402,8 +402,7 @@ def _number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def _nfc(value: object) -> object:
-    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+_nfc = nfc
 
 
 class _Where(Mapping):

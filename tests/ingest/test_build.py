@@ -238,8 +238,6 @@ def test_cli_build_prints_a_table_per_source(raw: Path, tmp_path: Path) -> None:
 
 
 def test_build_with_the_real_progress_module(raw: Path, tmp_path: Path) -> None:
-    pytest.importorskip("analysis.progress")
-    pytest.importorskip("analysis.targets")
     summary = build.run_build(raw, tmp_path / "out")
     progress = pd.read_parquet(tmp_path / "out" / "progress.parquet")
     assert len(progress) == summary.n_progress

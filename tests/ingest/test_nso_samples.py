@@ -58,7 +58,7 @@ def test_e0201_2024_population_equals_the_known_answer(results: dict, nso_sample
 
 def test_e0201_carried_to_34_provinces_equals_the_known_answer(results: dict,
                                                                nso_samples: Path) -> None:
-    harmonisation = pytest.importorskip("analysis.harmonisation")
+    from analysis import harmonisation
     obs = results["jsonstat/E02.01.json"].observations
     vn34 = harmonisation.harmonise(obs[obs["year"] == 2024], to="vn34")
     pop = vn34[(vn34["indicator"] == "population_avg_thousand")

@@ -81,3 +81,33 @@ def test_duplicate_keys_fail_every_copy_and_only_without_unique_false() -> None:
 def test_empty_table_is_valid() -> None:
     schemas.validate(schemas.empty_observations())
     assert schemas.failures(schemas.empty_observations()).empty
+
+
+def test_progress_and_quarantine_tables_have_declared_schemas():
+    from analysis.ingest import QUARANTINE_COLUMNS
+    from analysis.progress import assess
+    from analysis.schemas import progress_schema, quarantine_schema
+    from analysis.targets import targets_from_records
+
+    obs = pd.DataFrame({"geo_version": "vn34", "province_code": "01", "year": [2015, 2024],
+                        "indicator": "rural_pop_clean_water_pct", "value": [50.0, 60.0],
+                        "unit": "percent", "provenance": "official"})
+    targets = targets_from_records([{
+        "target_id": "t", "indicator": "rural_pop_clean_water_pct", "scope": "national",
+        "kind": "level", "value": 80, "comparison": ">=", "target_year": 2030,
+        "unit": "percent", "source_document": "x", "source_detail": "", "confidence":
+        "unverified", "source_url": ""}])
+    progress = assess(obs, targets)
+    progress = progress[progress["province_code"] == "01"].reset_index(drop=True)
+    progress_schema().validate(progress)
+    assert (progress["n_points"] > 0).all()
+    for broken in (pd.concat([progress, progress.iloc[[0]]], ignore_index=True),  # grain
+                   progress.assign(status="fine"),  # status vocabulary
+                   progress.assign(evidence_grade="")):  # points used, grade not said
+        with pytest.raises(pa.errors.SchemaError):
+            progress_schema().validate(broken)
+    empty = pd.DataFrame({c: pd.Series(dtype="str") for c in QUARANTINE_COLUMNS})
+    quarantine_schema().validate(empty)
+    line = pd.DataFrame([dict.fromkeys(QUARANTINE_COLUMNS, "x") | {"reason": ""}])
+    with pytest.raises(pa.errors.SchemaError):
+        quarantine_schema().validate(line)

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from analysis.errors import DataError
+from analysis.text import is_mark
+from analysis.text import nfc as to_nfc
 
 SAMPLE_BYTES = 65_536
 
@@ -99,7 +100,7 @@ def _cp125x(data: bytes) -> str:
     misplaced = 0
     previous = ""
     for ch in text:
-        if unicodedata.combining(ch):
+        if is_mark(ch):
             marks += 1
             if previous not in _VOWELS:
                 misplaced += 1
@@ -141,7 +142,7 @@ def decode(data: bytes, *, file: object = None, encoding: str | None = None) -> 
     if "\x00" in text:
         raise DataError("the file contains NUL bytes inside the data: is it a binary file?",
                         file=file)
-    text = unicodedata.normalize("NFC", text)
+    text = to_nfc(text)
     lossy = enc == CP1252_LOSSY and bool(_LOSSY_WORD.search(text))
     return Decoded(text=text, encoding=enc, lossy=lossy)
 
@@ -154,5 +155,5 @@ def _decode_as(data: bytes, enc: str) -> str:
 
 
 def nfc(text: str) -> str:
-    """NFC form of one string."""
-    return unicodedata.normalize("NFC", text)
+    """NFC form of one string (:func:`analysis.text.nfc`)."""
+    return to_nfc(text)

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import DataError
-from analysis.readers import RawTable
+from analysis.readers.base import RawTable
 from analysis.readers.encoding import decode
 from analysis.readers.labels import item_candidates, loose_key, parse_year
 

@@ -7,10 +7,12 @@ whole columns with vectorised pandas string methods, never row by row in Python.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import numpy as np
 import pandas as pd
+
+from analysis.text import fold as text_fold
+from analysis.text import nfc
 
 # ---------------------------------------------------------------------------------------
 # Matching keys
@@ -26,7 +28,7 @@ def strict_key(text: object) -> str:
     """NFC, case-folded, dashes unified, whitespace collapsed (diacritics kept)."""
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return ""
-    s = unicodedata.normalize("NFC", str(text)).translate(_DASHES).casefold()
+    s = nfc(str(text)).translate(_DASHES).casefold()
     s = re.sub(r"\s*([-/(),:;])\s*", r"\1", s)
     return " ".join(s.split())
 
@@ -35,9 +37,7 @@ def loose_key(text: object) -> str:
     """No diacritics, no case, letters and digits only; ``?`` kept (a lost letter)."""
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return ""
-    s = unicodedata.normalize("NFD", str(text).translate(_LOOSE_MAP))
-    s = "".join(c for c in s if not unicodedata.combining(c)).casefold().translate(_LOOSE_MAP)
-    return _NON_ALNUM.sub("", s)
+    return _NON_ALNUM.sub("", text_fold(str(text)))
 
 
 def wildcard_match(lossy: str, key: str) -> bool:
@@ -59,8 +59,7 @@ _FOOTNOTE_MARK = re.compile(r"\(\s*(\*+|\d{1,2}|[a-z])\s*\)|\*+")
 
 def fold(text: str) -> str:
     """Lower-case text without diacritics (``đ`` -> ``d``), spaces kept."""
-    s = unicodedata.normalize("NFD", str(text).translate(_LOOSE_MAP))
-    return "".join(c for c in s if not unicodedata.combining(c)).casefold().translate(_LOOSE_MAP)
+    return text_fold(str(text))
 
 
 def parse_year(label: object) -> tuple[int | None, bool, str | None]:

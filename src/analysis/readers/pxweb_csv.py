@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.readers import RawTable
+from analysis.readers.base import RawTable
 from analysis.readers.grid import parse_grid
 from analysis.readers.textgrid import csv_grid
 

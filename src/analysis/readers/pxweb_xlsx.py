@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.readers import RawTable
+from analysis.readers.base import RawTable
 from analysis.readers.grid import find_year_row, parse_grid
 from analysis.readers.xlsx import open_workbook, sheet_grid, visible_sheets
 

@@ -34,17 +34,17 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from analysis.errors import DataError
-from analysis.readers import TEMPLATE_COLUMNS, RawTable
+from analysis.readers.base import TEMPLATE_COLUMNS, RawTable
 from analysis.readers.encoding import UTF8, UTF8_BOM, decode, sniff_encoding, strip_nul
 from analysis.readers.labels import column_letter, loose_key, wildcard_match
 from analysis.readers.textgrid import sniff_delimiter
+from analysis.text import nfc
 
 FIELDS = ("province", "year", "indicator", "value", *TEMPLATE_COLUMNS)
 HEADERS_EN = {"province": "province", "year": "year", "indicator": "indicator",
@@ -188,7 +188,7 @@ def _find_header(text: str, delimiter: str, path: Path) -> tuple[int, int, list[
         if is_template_header(row):
             end_line = reader.line_num
             offset = _offset_after_lines(text, end_line)
-            return line, offset, [unicodedata.normalize("NFC", c).strip() for c in row]
+            return line, offset, [nfc(c).strip() for c in row]
         line = reader.line_num + 1
     raise DataError("no template header row (province, year, indicator, value, ...) in the "
                     "first 30 lines", file=path,

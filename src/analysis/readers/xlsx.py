@@ -7,11 +7,11 @@ row can be found in the workbook.
 from __future__ import annotations
 
 import io
-import unicodedata
 from pathlib import Path
 
 from analysis.errors import DataError
 from analysis.readers.grid import Grid
+from analysis.text import nfc
 
 
 def open_workbook(path: Path, data: bytes | None = None):  # noqa: ANN201 - calamine type
@@ -56,5 +56,5 @@ def sheet_grid(workbook, name: str, *, path: Path, nrows: int | None = None) -> 
 
 def _clean(value: object) -> object:
     if isinstance(value, str):
-        return unicodedata.normalize("NFC", value).strip()
+        return nfc(value).strip()
     return value

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.readers import RawTable
+from analysis.readers.base import RawTable
 from analysis.readers.pxweb_csv import read_pxweb_csv
 from analysis.readers.pxweb_xlsx import read_pxweb_xlsx
 

@@ -55,7 +55,7 @@ def _t(key: str, lang: str, **fields: object) -> str:
 
 
 def _when(text: object, lang: str) -> str:
-    from analysis.reports.runner import format_datetime
+    from analysis.i18n import format_datetime
 
     try:
         moment = datetime.fromisoformat(str(text))

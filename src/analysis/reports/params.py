@@ -10,13 +10,13 @@ from __future__ import annotations
 import ast
 import os
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.config import GEO_VERSIONS, LANGUAGES, NOTEBOOKS_DIR, PROCESSED_DIR, REPORTS_DIR
 from analysis.errors import DataError, ParameterError
+from analysis.text import fold
 
 PROVINCE_NOTEBOOK = "province_report.py"
 NATIONAL_NOTEBOOK = "national_overview.py"
@@ -88,8 +88,7 @@ def slugify(name: str) -> str:
     Diacritics are folded (``đ`` -> ``d``), the text is lower-cased, the administrative
     prefixes "Thành phố" and "Tỉnh" are dropped and words are joined with hyphens.
     """
-    text = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = fold(name)
     text = " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
     for prefix in _SLUG_DROP:
         if text.startswith(prefix) and len(text) > len(prefix):

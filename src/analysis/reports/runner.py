@@ -40,6 +40,7 @@ from importlib import metadata
 from pathlib import Path
 
 from analysis.config import DATA_REFERENCE_DIR, PROJECT_ROOT
+from analysis.i18n import format_datetime  # re-exported: reports use it
 from analysis.reports import params as P
 from analysis.versioning import code_hash, git_commit, sha256_file
 
@@ -172,16 +173,6 @@ def _synthetic_sources(build_info: dict) -> list[str]:
 # --------------------------------------------------------------------------------------
 # page texts
 # --------------------------------------------------------------------------------------
-
-
-def format_datetime(moment: datetime, lang: str, *, with_time: bool = True) -> str:
-    """``28/11/2026 15:54 UTC`` (vi) or ``28 Nov 2026 15:54 UTC`` (en)."""
-    moment = moment.astimezone(UTC)
-    if lang == "vi":
-        text = moment.strftime("%d/%m/%Y")
-    else:
-        text = f"{moment.day} {moment.strftime('%b %Y')}"
-    return f"{text} {moment:%H:%M} UTC" if with_time else text
 
 
 def _parse_time(text: object) -> datetime | None:
