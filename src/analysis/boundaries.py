@@ -31,7 +31,18 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from analysis import config  # PROCESSED_DIR read at call time (tests point it elsewhere)
+from analysis.atomic import write_text
 from analysis.errors import DataError
+from analysis.geography import (
+    check_geo_version,
+    crosswalk,
+    match_provinces,
+    province_codes,
+    province_name,
+    provinces,
+)
+from analysis.register import find_entry, raw_dir_of, sha256_file
 from analysis.text import nfc
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -59,7 +70,6 @@ def default_boundaries_path(raw_dir: str | Path | None = None) -> Path | None:
     The copy fetched by ``nq42 fetch boundaries`` when present, else the registered copy
     shipped in ``data/raw/boundaries/``.
     """
-    from analysis.register import raw_dir_of
 
     raw = raw_dir_of(raw_dir)
     for folder in (DOWNLOAD_FOLDER, SHIPPED_FOLDER):
@@ -94,8 +104,6 @@ def load_boundaries(geo_version: str, path: str | Path | None = None, *,
             whose name or code resolves to no province, misses provinces, or cannot give
             ``geo_version`` (a vn34 file cannot be split into vn63).
     """
-    from analysis.geography import check_geo_version
-    from analysis.register import sha256_file
 
     check_geo_version(geo_version)
     if path is None:
@@ -110,9 +118,8 @@ def load_boundaries(geo_version: str, path: str | Path | None = None, *,
     sha = sha256_file(path)
     cache_file = None
     if cache:
-        from analysis.config import PROCESSED_DIR
 
-        folder = Path(cache_dir) if cache_dir is not None else PROCESSED_DIR / CACHE_FOLDER
+        folder = Path(cache_dir) if cache_dir is not None else config.PROCESSED_DIR / CACHE_FOLDER
         cache_file = folder / f"{geo_version}-{sha[:24]}-p{PROCESSING_VERSION}.geojson"
         cached = _read_cache(cache_file)
         if cached is not None:
@@ -204,7 +211,6 @@ def _geoboundaries_id(props: list[dict]) -> str | None:
 
 
 def _codes_from_code(props: list[dict], path: Path) -> tuple[list[str], str]:
-    from analysis.geography import province_codes
 
     codes = []
     for i, p in enumerate(props, start=1):
@@ -231,7 +237,6 @@ def _codes_from_code(props: list[dict], path: Path) -> tuple[list[str], str]:
 
 
 def _codes_from_names(props: list[dict], path: Path) -> tuple[list[str], str]:
-    from analysis.geography import match_provinces
 
     key = next((k for k in NAME_PROPERTIES if any(k in p for p in props)), None)
     if key is None:
@@ -253,7 +258,6 @@ def _codes_from_names(props: list[dict], path: Path) -> tuple[list[str], str]:
 
 def _add_register_facts(path: Path, meta: dict[str, Any]) -> None:
     """Boundary ID and licence from the file's register entry, when it has one."""
-    from analysis.register import find_entry
 
     try:
         _key, entry = find_entry(path)
@@ -277,7 +281,6 @@ def _process(codes: list[str], geoms: list, file_geo: str, geo_version: str,
     import numpy as np
     import shapely
 
-    from analysis.geography import crosswalk, province_codes, province_name
 
     arr = np.asarray(geoms, dtype=object)
     arr = np.where(shapely.is_valid(arr), arr, shapely.make_valid(arr))
@@ -324,7 +327,6 @@ def _polygonal(geom):  # noqa: ANN001, ANN202 - shapely geometry in and out
 def _frame(table: dict[str, Any], geo_version: str, meta: dict[str, Any]) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
-    from analysis.geography import provinces
 
     names = provinces(geo_version).set_index("code")["name_vi"]
     gdf = gpd.GeoDataFrame({"code": table["code"],
@@ -357,7 +359,6 @@ def _read_cache(path: Path) -> gpd.GeoDataFrame | None:
 def _write_cache(path: Path, gdf: gpd.GeoDataFrame) -> None:
     from shapely.geometry import mapping
 
-    from analysis.atomic import write_text
 
     doc = {
         "type": "FeatureCollection",

@@ -35,6 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import provenance, schemas
+from analysis.atomic import atomic_outputs
 from analysis.config import PROCESSED_DIR, PROJECT_ROOT
 from analysis.errors import DataError
 from analysis.ingest import (
@@ -45,6 +46,7 @@ from analysis.ingest import (
     reconcile,
 )
 from analysis.register import check_register, raw_dir_of
+from analysis.targets import load_targets
 from analysis.versioning import code_hash, git_commit
 
 logger = logging.getLogger(__name__)
@@ -167,7 +169,6 @@ def run_build(raw_dir: str | Path | None = None, out_dir: str | Path | None = No
 
 
 def _atomic_outputs(folder: Path):  # noqa: ANN202 - context manager from analysis.atomic
-    from analysis.atomic import atomic_outputs
 
     return atomic_outputs(folder)
 
@@ -229,7 +230,6 @@ def _carry_to_vn34(states: list) -> tuple[pd.DataFrame, dict]:
 def _progress(observations: pd.DataFrame) -> pd.DataFrame:
     """The progress table from analysis.progress and the targets catalogue."""
     from analysis.progress import build_progress
-    from analysis.targets import load_targets
 
     table = build_progress(observations, load_targets())
     schemas.progress_schema().validate(table, lazy=True)

@@ -45,6 +45,7 @@ from analysis.config import COUNTRY_CODE
 from analysis.errors import DataError, ParameterError
 from analysis.geography import check_geo_version, provinces
 from analysis.i18n import (
+    COMPARISON_PREFIX,
     check_language,
     evidence_detail,
     evidence_grade,
@@ -68,6 +69,8 @@ from analysis.i18n import (
     target_text,
     unit_label,
 )
+from analysis.indicators import CORE_SECTORS, SECTORS, indicators
+from analysis.indicators import indicator as entry
 from analysis.style import (
     FONT_FAMILY,
     STATUS_COLORS,
@@ -142,7 +145,6 @@ def headline_targets(progress: pd.DataFrame, province_code: str | None = None, *
         Grain: one row per ``(geo_version, province_code, indicator)``, sorted by sector
         (core sectors first) and catalogue order; the columns of ``progress``.
     """
-    from analysis.indicators import CORE_SECTORS, indicators
 
     df = _check_progress(progress)
     if province_code is not None:
@@ -374,7 +376,6 @@ def _target_trace(point: tuple[int, float], row: Mapping, unit: str, lang: str, 
     kind = str(row_value(row, "kind", "level"))
     shown = fmt_compact(value, unit, lang)
     if kind in ("level", "annual"):
-        from analysis.i18n import COMPARISON_PREFIX
 
         shown = COMPARISON_PREFIX.get(str(row_value(row, "comparison", "")), "") + shown
     text = t("charts.trajectory.target_label", lang, year=int(year), value=shown)
@@ -437,7 +438,6 @@ def _projected_path(row: Mapping) -> pd.DataFrame | None:
 
 
 def _limit(indicator: str) -> float | None:
-    from analysis.indicators import indicator as entry
 
     limit = entry(indicator).get("limit")
     return None if limit is None or is_missing(limit) else float(limit)
@@ -1227,7 +1227,6 @@ def _has_data(df: pd.DataFrame) -> pd.Series:
 def sort_by_sector(df: pd.DataFrame, extra: list[str] | None = None) -> pd.DataFrame:
     """Rows ordered by sector (core sectors first), then catalogue order of the indicator,
     then the ``extra`` columns; a stable sort, the frame's columns unchanged."""
-    from analysis.indicators import CORE_SECTORS, SECTORS, indicators
 
     cat = indicators()
     sector_order = {s: i for i, s in enumerate([*CORE_SECTORS, *[s for s in SECTORS
@@ -1419,7 +1418,6 @@ def _path_table(path: pd.DataFrame, series: str, code: str, ind: str, unit: str
 
 
 def _direction(indicator: str) -> str:
-    from analysis.indicators import indicator as entry
 
     return str(entry(indicator)["direction"])
 

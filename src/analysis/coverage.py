@@ -32,8 +32,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.config import COUNTRY_CODE, GEO_VERSIONS
+from analysis.config import COUNTRY_CODE, GEO_VERSIONS, PROCESSED_DIR
 from analysis.errors import DataError, ParameterError
+from analysis.indicators import indicators
 from analysis.provenance import GRADES, REAL_GRADES, SYNTHETIC
 
 INSUFFICIENT = "insufficient_data"
@@ -93,7 +94,6 @@ def coverage_table(observations: pd.DataFrame, progress: pd.DataFrame, *,
         indicator, geo_version.
     """
     from analysis import schemas
-    from analysis.indicators import indicators
 
     geos = list(geo_versions)
     unknown = [g for g in geos if g not in GEO_VERSIONS]
@@ -254,7 +254,6 @@ def cli_coverage(geo: str = "vn34", fmt: str = "table",
     Reads ``observations.parquet`` and ``progress.parquet`` of ``processed_dir`` (default
     ``data/processed``). Returns 0; raises DataError (exit 1) when they are missing.
     """
-    from analysis.config import PROCESSED_DIR
 
     geos = {"all": GEO_VERSIONS, "vn34": ("vn34",), "vn63": ("vn63",)}.get(str(geo).lower())
     if geos is None:

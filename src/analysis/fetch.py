@@ -24,8 +24,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from analysis import register  # register_source looked up at call time (tests replace it)
+from analysis.atomic import atomic_path, write_bytes
 from analysis.boundaries import DOWNLOAD_FOLDER, PINNED_BOUNDARY_ID
-from analysis.errors import DataError, NetworkError, ParameterError
+from analysis.errors import DataError, NetworkError, ParameterError, _display_path
+from analysis.register import raw_dir_of
 
 DEFAULT_API = "https://www.geoboundaries.org/api/current/gbOpen/VNM/ADM1/"
 TIMEOUT = 30.0  # seconds per request
@@ -144,8 +147,6 @@ def fetch_boundaries(api_url: str | None = None, *, raw_dir: str | Path | None =
             domain, or a download that is not a usable boundary file. Nothing is written.
         ParameterError: an API address that is not http(s).
     """
-    from analysis.atomic import atomic_path
-    from analysis.register import raw_dir_of, register_source
 
     url = api_url or DEFAULT_API
     if not url.startswith(("http://", "https://")):
@@ -185,13 +186,12 @@ def fetch_boundaries(api_url: str | None = None, *, raw_dir: str | Path | None =
         if meta.get(field) not in (None, ""):
             entry[key] = str(meta[field])
     try:
-        register_source(rel, entry, raw_dir=folder)
+        register.register_source(rel, entry, raw_dir=folder)
     except BaseException:
         # never leave a file without its entry: put back what was there before
         if previous is None:
             target.unlink(missing_ok=True)
         else:
-            from analysis.atomic import write_bytes
 
             write_bytes(target, previous)
         raise
@@ -203,7 +203,6 @@ def cli_fetch_boundaries(api_url: str | None = None) -> int:
 
     Network problems and refusals raise NetworkError (the CLI prints one line, exit 2).
     """
-    from analysis.errors import _display_path
 
     path = fetch_boundaries(api_url)
     print(f"downloaded geoBoundaries {PINNED_BOUNDARY_ID} (public domain; Runfola et al. "  # noqa: T201

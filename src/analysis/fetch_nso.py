@@ -22,7 +22,11 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from analysis.errors import NetworkError, ParameterError
+from analysis import register  # register_source looked up at call time (tests replace it)
+from analysis.atomic import write_bytes
+from analysis.errors import NetworkError, ParameterError, _display_path
+from analysis.readers.jsonstat import read_jsonstat
+from analysis.register import raw_dir_of, sha256_file
 
 DEFAULT_BASE = "https://pxweb.nso.gov.vn/pxweb/api/v1"
 TIMEOUT = 15  # seconds per request
@@ -127,9 +131,6 @@ def fetch_table(table_id: str, lang: str = "vi", base_url: str | None = None,
         ParameterError: bad language or table id.
         NetworkError: offline, refused, timed out, or the answer is not a JSON-stat table.
     """
-    from analysis.atomic import write_bytes
-    from analysis.readers.jsonstat import read_jsonstat
-    from analysis.register import raw_dir_of, register_source, sha256_file
 
     if lang not in ("vi", "en"):
         raise ParameterError(f"unknown language {lang!r}; use vi or en")
@@ -161,7 +162,7 @@ def fetch_table(table_id: str, lang: str = "vi", base_url: str | None = None,
                            f"({getattr(err, 'problem', err)})") from None
     write_bytes(target, body)
     try:
-        register_source(rel, {
+        register.register_source(rel, {
             "title": str(meta.get("title") or name),
             "producer": "National Statistics Office of Viet Nam (NSO, formerly GSO), PX-Web",
             "provenance": "official",
@@ -182,7 +183,6 @@ def cli_fetch_nso(table_id: str, lang: str = "vi", base_url: str | None = None) 
 
     Network problems raise NetworkError (the CLI prints one line and exits 2).
     """
-    from analysis.errors import _display_path
     from analysis.ingest import console_for_cli
 
     path = fetch_table(table_id, lang=lang, base_url=base_url)

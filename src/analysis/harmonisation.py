@@ -27,6 +27,7 @@ import pandas as pd
 from analysis.config import COUNTRY_CODE
 from analysis.errors import DataError, ParameterError
 from analysis.geography import crosswalk
+from analysis.indicators import indicators
 from analysis.provenance import SYNTHETIC, UNSPECIFIED, weakest
 
 OBS_COLUMNS = [
@@ -149,7 +150,6 @@ def _check_columns(df: pd.DataFrame) -> None:
 
 def _aggregation_rules(df: pd.DataFrame) -> pd.DataFrame:
     """indicator -> aggregation, scale, weight indicator (catalogue; else inferred from unit)."""
-    from analysis.indicators import indicators
 
     cat = indicators()
     rows = []
@@ -175,7 +175,6 @@ def _weights(weights: pd.DataFrame | str | None, observations: pd.DataFrame) -> 
     if isinstance(weights, str):
         if weights != "catalogue":
             raise ParameterError(f"weights must be a DataFrame, 'catalogue' or None, not {weights!r}")
-        from analysis.indicators import indicators
 
         cat = indicators()
         links = cat["weight"].dropna() if "weight" in cat else pd.Series(dtype=str)

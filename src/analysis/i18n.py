@@ -33,6 +33,10 @@ import yaml
 
 from analysis.config import COUNTRY_CODE, LANGUAGES
 from analysis.errors import DataError, ParameterError
+from analysis.geography import check_geo_version, provinces
+from analysis.indicators import indicator
+from analysis.provenance import SYNTHETIC, is_real
+from analysis.style import EVIDENCE_MARKS
 from analysis.text import nfc
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
@@ -159,7 +163,6 @@ def status_label(status: str, lang: str) -> str:
 
 def indicator_name(ind_id: str, lang: str) -> str:
     """Display name of an indicator, from the catalogue's ``name_vi`` / ``name_en``."""
-    from analysis.indicators import indicator
 
     check_language(lang)
     return nfc(str(indicator(ind_id)[f"name_{lang}"]))
@@ -190,7 +193,6 @@ def province_label(code: str, geo_version: str, lang: str) -> str:
 @cache
 def _province_names(geo_version: str, lang: str) -> dict[str, str]:
     """code -> display name (reference data, read once; a report names provinces often)."""
-    from analysis.geography import check_geo_version, provinces
 
     table = provinces(check_geo_version(geo_version))
     return {str(c): nfc(str(n))
@@ -216,7 +218,6 @@ def unit_label(unit: str, lang: str) -> str:
 
 def geo_label(geo_version: str, lang: str) -> str:
     """Display name of a geography version (vn34: the 34 units from 1 July 2025)."""
-    from analysis.geography import check_geo_version
 
     return t(f"geo.{check_geo_version(geo_version)}", lang)
 
@@ -247,7 +248,6 @@ def evidence_kind(grade: object) -> str:
     """What a grade says about the evidence: ``real`` (official or secondary figures),
     ``synthetic`` (illustrative data made by the project), ``unknown`` (unregistered or
     unspecified provenance) or ``none`` (no point at all, ``""``)."""
-    from analysis.provenance import SYNTHETIC, is_real
 
     text = "" if is_missing(grade) else str(grade).strip()
     if not text:
@@ -290,7 +290,6 @@ def evidence_detail(grade: object, lang: str) -> str:
 def evidence_mark(grade: object) -> str:
     """The mark written after a status symbol for this grade ("◌" for synthetic, "" for
     real figures): the evidence never reads by colour alone."""
-    from analysis.style import EVIDENCE_MARKS
 
     return EVIDENCE_MARKS[evidence_kind(grade)]
 
@@ -467,7 +466,6 @@ def row_value(row: Mapping, key: str, default: object = None) -> object:
 
 def indicator_unit(ind_id: str) -> str:
     """The unit code of an indicator (from the catalogue)."""
-    from analysis.indicators import indicator
 
     return str(indicator(ind_id)["unit"])
 
@@ -475,7 +473,6 @@ def indicator_unit(ind_id: str) -> str:
 def capped_projection(row: Mapping) -> float | None:
     """The projected value at the target year, capped at the indicator's natural limit
     (e.g. a coverage rate cannot pass 100 %); None when there is no projection."""
-    from analysis.indicators import indicator
 
     projected = row_value(row, "projected_value_at_target_year")
     if projected is None:

@@ -56,8 +56,12 @@ import numpy as np
 import pandas as pd
 
 from analysis import provenance, schemas
+from analysis.atomic import atomic_path
 from analysis.config import COUNTRY_CODE, FIRST_VN34_YEAR
-from analysis.errors import DataError, ParameterError
+from analysis.errors import DataError, ParameterError, _display_path
+from analysis.geography import check_geo_version, match_provinces, province_codes, province_name
+from analysis.indicators import indicator as catalogue_entry
+from analysis.indicators import indicator_ids, indicators
 from analysis.provenance import GRADES, OFFICIAL, RANK, SYNTHETIC, UNREGISTERED, weakest
 from analysis.readers import RawTable, normalise_format, read_raw
 from analysis.readers.labels import (
@@ -74,6 +78,7 @@ from analysis.readers.labels import (
     stripped_text,
     wildcard_match,
 )
+from analysis.register import excerpt, find_entry, synthetic_marker, synthetic_phrase
 from analysis.schemas import QUARANTINE_COLUMNS
 
 logger = logging.getLogger(__name__)
@@ -326,7 +331,6 @@ def read_state(path: str | Path, *, indicator: str | None = None,
     """
     path = Path(path)
     if geo_version is not None:
-        from analysis.geography import check_geo_version
 
         check_geo_version(geo_version)
     for grade in (provenance, stated_provenance):
@@ -334,7 +338,6 @@ def read_state(path: str | Path, *, indicator: str | None = None,
             raise ParameterError(f"unknown provenance grade {grade!r}; use one of: "
                                  f"{', '.join(GRADES)}")
     if indicator is not None:
-        from analysis.indicators import indicator as catalogue_entry
 
         catalogue_entry(indicator)  # ParameterError for an unknown id
     entry_key, entry = (_register_entry(path) if source_id is None or provenance is None
@@ -388,7 +391,6 @@ def _synthetic_by_content(path: Path, raw: RawTable, grade: str | None, basis: s
     counts as saying so; when only some rows do, those rows are graded synthetic (in
     :func:`_template_columns`) and the basis says so.
     """
-    from analysis.register import excerpt, synthetic_marker, synthetic_phrase
 
     where = synthetic_marker(path, raw)
     if where is None and raw.fmt == "template" and "source" in raw.cells and len(raw.cells):
@@ -416,7 +418,6 @@ def _distinct_texts(series: pd.Series) -> list[str]:
 
 
 def _file_label(path: Path) -> str:
-    from analysis.errors import _display_path
 
     return _display_path(str(path))
 
@@ -424,7 +425,6 @@ def _file_label(path: Path) -> str:
 def _register_entry(path: Path) -> tuple[str | None, dict | None]:
     """The register key and entry of a file inside a folder with a ``sources.yml``."""
     try:
-        from analysis.register import find_entry
 
         return find_entry(path)
     except DataError:
@@ -671,7 +671,6 @@ def _template_columns(rec: _Records, cells: pd.DataFrame, item_col: _Column, ind
                       provenance: str | None
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Unit, provenance and source of template rows: grade codes, grades, ranks, citations."""
-    from analysis.register import synthetic_phrase
 
     _check_units(rec, _Column.of(cells["unit"]), item_col, ind_u)
     grade_col = _Column.of(cells["provenance"])
@@ -693,7 +692,6 @@ def _template_columns(rec: _Records, cells: pd.DataFrame, item_col: _Column, ind
 
 
 def _missing_kind(value: object) -> str | None:
-    from analysis.readers.labels import MISSING_MARKERS
 
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return BLANK
@@ -783,7 +781,6 @@ def _provinces(col: _Column, is34: np.ndarray, explicit_geo: str | None
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Codes, kinds, problems and integer codes (VN = 100) of every row, resolved once per
     (label, geography)."""
-    from analysis.geography import match_provinces, province_codes, province_name
 
     n = len(col.codes)
     codes = np.full(n, None, dtype=object)
@@ -876,7 +873,6 @@ def _is_code(label: str) -> bool:
 @cache
 def _indicator_index() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
     """Strict and loose keys of every id, name and alias -> indicator ids."""
-    from analysis.indicators import indicators
 
     strict: dict[str, set[str]] = {}
     loose: dict[str, set[str]] = {}
@@ -901,7 +897,6 @@ def _part_index() -> tuple[dict[str, frozenset[tuple[str, str]]],
     From the catalogue's ``numerator_vi/_en``, ``denominator_vi/_en`` and, when an entry has
     them, ``numerator_aliases`` / ``denominator_aliases``.
     """
-    from analysis.indicators import indicators
 
     strict: dict[str, set[tuple[str, str]]] = {}
     loose: dict[str, set[tuple[str, str]]] = {}
@@ -1108,7 +1103,6 @@ def _file_number_style(uniques: list, hint: str | None) -> str | None:
 
 @cache
 def _unit_index() -> dict[str, str]:
-    from analysis.indicators import indicators
 
     index = {loose_key(u): u for u in indicators()["unit"].unique()}
     for unit, words in _UNIT_WORDS.items():
@@ -1406,7 +1400,6 @@ def _add_up_facilities(rec: _Records, cols: _RowColumns, idx: np.ndarray, rows: 
 
     Returns the observations (with ``_group``), the record positions used and their group.
     """
-    from analysis.indicators import indicators
 
     how_of = indicators()["aggregation"]
     ids = list(_INDICATOR_POS())
@@ -1461,7 +1454,6 @@ _RANK_GRADE = {RANK[g]: g for g in (*GRADES, UNREGISTERED)}
 
 @cache
 def _INDICATOR_POS() -> dict[str, int]:  # noqa: N802 - a cached constant
-    from analysis.indicators import indicator_ids
 
     return {i: k for k, i in enumerate(indicator_ids())}
 
@@ -1650,7 +1642,6 @@ def cli_ingest(files: list[Path], indicator: str | None = None, geo: str | None 
         _write_table(observations, Path(out))
         console.print(f"wrote {len(observations)} observations to {out}")
     if quarantine is not None:
-        from analysis.atomic import atomic_path
 
         with atomic_path(quarantine) as tmp:
             rejected.to_csv(tmp, index=False, encoding="utf-8")
@@ -1706,7 +1697,6 @@ def _print_results(console, results: list[ReadResult]) -> None:  # noqa: ANN001
 
 
 def _write_table(df: pd.DataFrame, target: Path) -> None:
-    from analysis.atomic import atomic_path
 
     with atomic_path(target) as tmp:
         if target.suffix.lower() == ".parquet":

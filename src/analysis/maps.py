@@ -34,7 +34,26 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from analysis.config import REFERENCE_DIR
 from analysis.errors import DataError, ParameterError
+from analysis.geography import check_geo_version, province_codes, provinces
+from analysis.i18n import (
+    check_language,
+    fmt_number,
+    fmt_value,
+    has_key,
+    plotly_separators,
+    provenance_label,
+    status_label,
+    t,
+)
+from analysis.style import (
+    FONT_FAMILY,
+    STATUS_COLORS,
+    STATUS_ORDER,
+    STATUS_TEXT_COLORS,
+    SYNTHETIC_COLOR,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -101,8 +120,6 @@ def choropleth(data: pd.DataFrame, *, geo_version: str, lang: str = "vi",
             unknown statuses, mixed units, or no boundaries for ``kind="geographic"``.
         ParameterError: unknown ``geo_version``, ``lang``, ``kind`` or ``highlight``.
     """
-    from analysis.geography import check_geo_version
-    from analysis.i18n import check_language
 
     check_geo_version(geo_version)
     check_language(lang)
@@ -136,7 +153,6 @@ def tile_grid(geo_version: str) -> pd.DataFrame:
         One row per province (sorted by code): ``code`` (str), ``row`` (0 = north) and
         ``col`` (0 = west), both int. Derived by ``scripts/make_tilegrid.py``.
     """
-    from analysis.geography import check_geo_version
 
     check_geo_version(geo_version)
     return _tile_grid(geo_version).copy()
@@ -154,7 +170,6 @@ def _normalise_code(code: object) -> str:
 def _prepare(data: pd.DataFrame, geo_version: str, value_column: str
              ) -> tuple[pd.DataFrame, str]:
     """One row per province of ``geo_version``: code, value, status, synthetic, has_data."""
-    from analysis.geography import provinces
 
     if not isinstance(data, pd.DataFrame):
         raise DataError("the map data must be a table (DataFrame)")
@@ -211,7 +226,6 @@ def _checked_values(data: pd.DataFrame, codes: pd.Series, value_column: str):  #
 
 def _checked_statuses(data: pd.DataFrame):  # noqa: ANN202
     """Status codes (None = none), checked against analysis.style.STATUS_ORDER."""
-    from analysis.style import STATUS_ORDER
 
     if "status" not in data.columns:
         return [None] * len(data)
@@ -244,7 +258,6 @@ def _boundary_frame(geo_version: str, boundaries: object) -> gpd.GeoDataFrame:
     if not hasattr(gdf, "geometry") or "code" not in getattr(gdf, "columns", ()):
         raise DataError("boundaries must be a file or the GeoDataFrame of "
                         "analysis.boundaries.load_boundaries (with a code column)")
-    from analysis.geography import province_codes
 
     if sorted(map(str, gdf["code"])) != province_codes(geo_version):
         raise DataError(f"the boundaries given are not the provinces of {geo_version}",
@@ -276,7 +289,6 @@ def _project(coords: Any) -> list[tuple[float, float]]:
 
 @cache
 def _tile_grid(geo_version: str) -> pd.DataFrame:
-    from analysis.config import REFERENCE_DIR
 
     path = REFERENCE_DIR / f"tilegrid_{geo_version}.csv"
     df = pd.read_csv(path, dtype={"code": str, "row": int, "col": int})
@@ -299,13 +311,11 @@ def _tile_shapes(geo_version: str) -> dict[str, list[list[tuple[float, float]]]]
 # --------------------------------------------------------------------------------------
 
 def _status_text(status: str, lang: str) -> str:
-    from analysis.i18n import status_label
 
     return status_label(status, lang)
 
 
 def _value_text(value: float, unit: str | None, lang: str) -> str:
-    from analysis.i18n import fmt_number, fmt_value
 
     if unit is not None:
         try:
@@ -316,7 +326,6 @@ def _value_text(value: float, unit: str | None, lang: str) -> str:
 
 
 def _province_names(geo_version: str, lang: str) -> dict[str, str]:
-    from analysis.geography import provinces
 
     table = provinces(geo_version)
     return dict(zip(table["code"], table["name_vi" if lang == "vi" else "name_en"],
@@ -325,7 +334,6 @@ def _province_names(geo_version: str, lang: str) -> dict[str, str]:
 
 def _tile_label(code: str, name: str, geo_version: str, lang: str) -> str:
     """A short label that fits a tile: the name on up to two lines, or a set abbreviation."""
-    from analysis.i18n import has_key, t
 
     key = f"maps.tile_label.{geo_version}.{code}"
     if has_key(key, lang):
@@ -393,7 +401,6 @@ def _figure(table: pd.DataFrame, mode: str, shapes: dict, *, geo_version: str, l
     """Assemble traces (plain dicts, validated once by ``go.Figure``) and the layout."""
     import plotly.graph_objects as go
 
-    from analysis.i18n import plotly_separators
 
     styled = _styled(table, mode, geo_version=geo_version, lang=lang, unit=unit)
     traces = _province_traces(styled, shapes, geographic=gdf is not None)
@@ -429,8 +436,6 @@ def _styled(table: pd.DataFrame, mode: str, *, geo_version: str, lang: str,
     Groups: a status code (status maps), ``value`` (value maps) or ``no_data``; the legend
     lists the statuses best to worst, then "no data".
     """
-    from analysis.i18n import provenance_label, t
-    from analysis.style import STATUS_COLORS, STATUS_ORDER
 
     names = _province_names(geo_version, lang)
     no_data = t("common.no_data", lang)
@@ -487,7 +492,6 @@ def _province_traces(styled: pd.DataFrame, shapes: dict, *, geographic: bool) ->
 
 def _tile_label_trace(styled: pd.DataFrame, geo_version: str, lang: str) -> dict:
     """Short names in the middle of the tiles, in a colour readable on each fill."""
-    from analysis.style import FONT_FAMILY, STATUS_TEXT_COLORS
 
     grid = _tile_grid(geo_version).set_index("code")
     status_map = styled.attrs["mode"] == "status"
@@ -506,7 +510,6 @@ def _tile_label_trace(styled: pd.DataFrame, geo_version: str, lang: str) -> dict
 
 def _colourbar_trace(styled: pd.DataFrame, shapes: dict, unit: str | None, lang: str) -> dict:
     """An invisible one-point marker trace whose only job is to draw the colour bar."""
-    from analysis.i18n import has_key, t
 
     vmin, vmax = styled.attrs["vmin"], styled.attrs["vmax"]
     code = styled.loc[styled["has_data"], "code"].iloc[0]
@@ -530,8 +533,6 @@ def _svg_path(rings: list[list[tuple[float, float]]]) -> str:
 
 def _layout(shapes: dict, *, geo_version: str, lang: str, title: str | None, tiles: bool,
             mode: str) -> dict:
-    from analysis.i18n import t
-    from analysis.style import FONT_FAMILY
 
     xs = [p[0] for rings in shapes.values() for ring in rings for p in ring]
     ys = [p[1] for rings in shapes.values() for ring in rings for p in ring]
@@ -569,7 +570,6 @@ def _layout(shapes: dict, *, geo_version: str, lang: str, title: str | None, til
 
 def _bottom_note(gdf: gpd.GeoDataFrame | None, lang: str) -> dict:
     """The boundaries' attribution (geographic maps) or what a tile means (tile grids)."""
-    from analysis.i18n import t
 
     note = t("maps.tiles_note", lang) if gdf is None else _attribution(gdf, lang)
     return {"text": note, "xref": "paper", "yref": "paper", "x": 0.0, "y": 0.0,
@@ -578,8 +578,6 @@ def _bottom_note(gdf: gpd.GeoDataFrame | None, lang: str) -> dict:
 
 
 def _synthetic_badge(lang: str) -> dict:
-    from analysis.i18n import t
-    from analysis.style import SYNTHETIC_COLOR
 
     return {"text": t("maps.synthetic_badge", lang), "xref": "paper", "yref": "paper",
             "x": 1.0, "y": 1.0, "xanchor": "right", "yanchor": "top", "showarrow": False,
@@ -589,7 +587,6 @@ def _synthetic_badge(lang: str) -> dict:
 
 def _attribution(gdf: gpd.GeoDataFrame, lang: str) -> str:
     from analysis.boundaries import PINNED_BOUNDARY_ID
-    from analysis.i18n import t
 
     source = dict(getattr(gdf, "attrs", {}).get("source") or {})
     if source.get("boundary_id") == PINNED_BOUNDARY_ID:
@@ -611,7 +608,6 @@ def _islands(gdf: gpd.GeoDataFrame, styled: pd.DataFrame, lang: str) -> dict | N
     """
     import shapely
 
-    from analysis.i18n import t
 
     geoms = dict(zip(map(str, gdf["code"]), gdf.geometry, strict=True))
     by_code = styled.set_index("code")

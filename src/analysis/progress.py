@@ -36,8 +36,10 @@ import yaml
 from analysis import provenance
 from analysis.config import COUNTRY_CODE, DATA_REFERENCE_DIR, GEO_VERSIONS, LAST_VN63_YEAR
 from analysis.errors import DataError, ParameterError
-from analysis.geography import REGION_PREFIX, TOTAL_CODE
+from analysis.geography import REGION_PREFIX, TOTAL_CODE, crosswalk, province_codes, provinces
+from analysis.indicators import SECTORS, indicators
 from analysis.style import STATUS_ORDER
+from analysis.targets import TARGET_COLUMNS, load_targets, validate_targets
 
 METHODS_FILE = DATA_REFERENCE_DIR / "methods.yml"
 
@@ -514,7 +516,6 @@ def _check_duplicates(obs: pd.DataFrame) -> None:
 
 
 def _check_units(obs: pd.DataFrame) -> None:
-    from analysis.indicators import indicators
 
     units = indicators()["unit"]
     pairs = obs.loc[obs["unit"] != "", ["indicator", "unit"]].drop_duplicates()
@@ -592,8 +593,6 @@ def _national_table(obs: pd.DataFrame, weights: pd.DataFrame | None = None) -> p
 
 
 def _national_one_geo(obs: pd.DataFrame, geo: str, weights: pd.DataFrame | None) -> pd.DataFrame:
-    from analysis.geography import province_codes
-    from analysis.indicators import indicators
 
     expected = set(province_codes(geo))
     prov = obs[obs["province_code"].str.fullmatch(r"\d{2}")]
@@ -722,7 +721,6 @@ def catalogue_weights(obs: pd.DataFrame) -> pd.DataFrame | None:
     indicator whose catalogue entry has a ``weight`` (e.g. population for a coverage rate),
     the province values of that series in ``obs``; None when there are none.
     """
-    from analysis.indicators import indicators
 
     cat = indicators()
     links = cat["weight"].dropna() if "weight" in cat else pd.Series(dtype=str)
@@ -812,7 +810,6 @@ def build_progress(observations: pd.DataFrame,
 
 
 def _targets(targets: pd.DataFrame | str | Path | None) -> pd.DataFrame:
-    from analysis.targets import TARGET_COLUMNS, load_targets, validate_targets
 
     if targets is None or isinstance(targets, (str, Path)):
         return load_targets(targets)
@@ -826,7 +823,6 @@ def _targets(targets: pd.DataFrame | str | Path | None) -> pd.DataFrame:
 
 def _assess(obs: pd.DataFrame, targets: pd.DataFrame, geos: list[str], m: Mapping,
             all_provinces: bool) -> pd.DataFrame:
-    from analysis.geography import province_codes, provinces
 
     index = _series_index(obs)
     rows: list[dict] = []
@@ -888,7 +884,6 @@ def _places(target: Mapping, geo: str, codes: list[str], regions: pd.Series
 @cache
 def _unchanged_provinces() -> frozenset[str]:
     """Codes of provinces the 2025 merger left as they were (same territory, same code)."""
-    from analysis.geography import crosswalk
 
     cw = crosswalk()
     members = cw.groupby("vn34_code")["vn63_code"].apply(list)
@@ -1205,7 +1200,6 @@ def rank_provinces(progress: pd.DataFrame, sector: str | None = None, *,
         Grain: one row per ``(geo_version, sector, province_code)``; ``rank`` nullable Int64
         (1 = best), sorted by geography, sector, rank, then province code.
     """
-    from analysis.indicators import SECTORS
 
     m = _methods(methods)
     if sector is not None and sector not in SECTORS:
@@ -1284,7 +1278,6 @@ def assess_trends(observations: pd.DataFrame, indicator_ids: Iterable[str] | Non
         ``limited_progress``, ``deterioration`` or ``insufficient_data``; ``method`` is
         ``open_sdg_trend_only``.
     """
-    from analysis.indicators import indicators
 
     m = _methods(methods)
     obs = prepare_observations(observations, geo_version)

@@ -30,8 +30,12 @@ from pathlib import Path
 
 import yaml
 
+from analysis.atomic import write_text
 from analysis.config import PROVENANCE_GRADES, RAW_DIR
 from analysis.errors import DataError
+from analysis.indicators import indicator_ids
+from analysis.readers.encoding import decode
+from analysis.readers.jsonstat import _load
 from analysis.text import nfc
 from analysis.versioning import sha256_file
 
@@ -119,7 +123,6 @@ def _entry_problems(key: str, entry: object) -> list[str]:
     if entry.get("geo_version") not in (None, "", "vn63", "vn34"):
         problems.append(f"geo_version {entry['geo_version']!r} is not vn63 or vn34")
     if entry.get("indicator") not in (None, ""):
-        from analysis.indicators import indicator_ids
 
         if entry["indicator"] not in indicator_ids():
             problems.append(f"indicator {entry['indicator']!r} is not in the catalogue")
@@ -215,7 +218,6 @@ def register_source(rel_path: str, entry: dict, raw_dir: str | Path | None = Non
     Raises:
         DataError: the file does not exist, or the entry is invalid.
     """
-    from analysis.atomic import write_text
 
     folder = raw_dir_of(raw_dir)
     rel_path = rel_path.replace("\\", "/").strip("/")
@@ -353,7 +355,6 @@ def _synthetic_marker(path: Path, raw: object) -> str | None:
 
 
 def _jsonstat_marker(path: Path) -> str | None:
-    from analysis.readers.jsonstat import _load
 
     ds = _load(path, path.read_bytes())
     for key in ("label", "note", "source"):
@@ -455,7 +456,6 @@ def _first_data_row(raw: object) -> int | None:
 
 
 def _text_marker(path: Path, raw: object, *, template: bool) -> str | None:
-    from analysis.readers.encoding import decode
 
     encoding = getattr(raw, "encoding", None)
     if template:  # the lines above the header only (a template may have a million rows)

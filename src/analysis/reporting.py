@@ -40,7 +40,9 @@ import pandas as pd
 
 from analysis.config import COUNTRY_CODE
 from analysis.errors import DataError, ParameterError
+from analysis.geography import check_geo_version, crosswalk, provinces
 from analysis.i18n import (
+    capped_projection,
     check_language,
     evidence_detail,
     evidence_grade,
@@ -51,16 +53,24 @@ from analysis.i18n import (
     fmt_number,
     fmt_value,
     geo_label,
+    has_key,
     indicator_name,
     indicator_unit,
     is_missing,
     provenance_label,
     province_label,
     row_value,
+    sector_label,
+    sort_key,
     status_label,
     t,
     target_text,
 )
+from analysis.indicators import indicator as catalogue_entry
+from analysis.indicators import indicators
+from analysis.indicators import indicators as catalogue
+from analysis.io import load_alternatives, load_build_info, load_observations, load_progress
+from analysis.provenance import rank
 from analysis.style import (
     FONT_FAMILY,
     STATUS_COLORS,
@@ -327,7 +337,6 @@ class ReportData:
         that has provincial data.
         """
         from analysis.charts import headline_targets
-        from analysis.indicators import indicators
 
         prog = self.progress
         if "applies_as" in prog:
@@ -435,9 +444,6 @@ def load_report_data(geo_version: str, *, lang: str = "vi",
             outside the data (the message names the value and the choices).
         DataError: the tables have not been built.
     """
-    from analysis.geography import check_geo_version
-    from analysis.indicators import indicator as catalogue_entry
-    from analysis.io import load_build_info, load_observations, load_progress
 
     check_language(lang)
     check_geo_version(geo_version)
@@ -598,7 +604,6 @@ def figure_block(fig: Any, data: pd.DataFrame | None = None, *, lang: str,
 
         data = figure_table(fig)
     if sources is None:
-        from analysis.io import load_build_info
 
         sources = load_build_info(processed_dir).get("sources") or {}
     stem = filename or str(meta.get("filename") or "chart")
@@ -684,7 +689,6 @@ def _grade_badge(grade: str, lang: str, *, short: bool = False, mark: bool = Fal
     ``mark`` puts the evidence mark first ("◌ Giả lập"); ``title`` is a tooltip; ``text``
     replaces the label.
     """
-    from analysis.i18n import has_key
 
     css = "nq-grade nq-grade-synthetic" if grade == "synthetic" else "nq-grade"
     if text is not None:
@@ -713,7 +717,6 @@ def _evidence_badge(grade: str, lang: str, n: int | None = None) -> str:
 def _evidence_counts(rows: pd.DataFrame) -> dict[str, int]:
     """How many verdicts rest on each grade (strongest first; verdicts without points
     left out)."""
-    from analysis.provenance import rank
 
     grades = [evidence_grade(r) for r in rows.to_dict("records")]
     counts: dict[str, int] = {}
@@ -773,7 +776,6 @@ def _target_documents(data: pd.DataFrame, meta_targets: list) -> list[tuple[str,
 
 
 def _confidence(code: str, lang: str) -> str:
-    from analysis.i18n import has_key
 
     return t(f"confidence.{code}", lang) if has_key(f"confidence.{code}", lang) else code
 
@@ -871,7 +873,6 @@ def value_map(data: ReportData, indicator: str, *, lang: str, year: int | None =
 def sector_maps(data: ReportData, *, lang: str, boundaries: str | Path | None = None,
                 kind: str = "auto") -> BlockList:
     """For each sector, a heading and the status map of its headline national target."""
-    from analysis.i18n import sector_label
 
     blocks: list[HtmlBlock | FigureBlock] = []
     for row in data.sector_targets().to_dict("records"):
@@ -888,7 +889,6 @@ def sector_maps(data: ReportData, *, lang: str, boundaries: str | Path | None = 
 def rankings(data: ReportData, *, lang: str, year: int | None = None) -> BlockList:
     """For each sector, the ranking of its headline indicator (provinces, national value)."""
     from analysis.charts import ranking
-    from analysis.i18n import sector_label
 
     blocks: list[HtmlBlock | FigureBlock] = []
     for row in data.sector_targets().to_dict("records"):
@@ -1000,7 +1000,6 @@ def progress_table(progress: pd.DataFrame, *, lang: str, geo_version: str | None
                      "</p>")
     missing = df[~has]
     if no_data == "summary" and len(missing):
-        from analysis.i18n import sort_key
 
         names = sorted({f"{indicator_name(str(r['indicator']), lang)}: "
                         f"{target_text(r, lang)}" for r in missing.to_dict("records")},
@@ -1039,7 +1038,6 @@ def _ordered(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _indicator_cell(r: Mapping, lang: str) -> str:
-    from analysis.i18n import has_key
 
     name = indicator_name(str(r["indicator"]), lang)
     applies = row_value(r, "applies_as")
@@ -1079,7 +1077,6 @@ def _status_cell(status: str, lang: str, grade: str | None = None) -> str:
 
 
 def _method_text(r: Mapping, lang: str, high: float) -> str:
-    from analysis.i18n import has_key
 
     method = str(row_value(r, "method", "none"))
     # the default method is explained once in the method note; others are named here
@@ -1090,7 +1087,6 @@ def _method_text(r: Mapping, lang: str, high: float) -> str:
         bits.append(t("reporting.table.ratio", lang, ratio=fmt_number(ratio, lang, 2),
                       high=fmt_number(high, lang, 2)))
     status = str(r["status"])
-    from analysis.i18n import capped_projection
 
     projected = capped_projection(r)
     unit = indicator_unit(str(r["indicator"]))
@@ -1145,7 +1141,6 @@ def indicator_table(data: ReportData, indicator: str, *, lang: str) -> HtmlBlock
     naming the target). The targets' documents follow the table.
     """
     from analysis.charts import sort_by_sector, target_column_keys
-    from analysis.geography import provinces
 
     check_language(lang)
     unit = indicator_unit(indicator)
@@ -1224,7 +1219,6 @@ def national_table(observations: pd.DataFrame, *, lang: str, geo_version: str,
     obs = observations
     if "geo_version" in obs:
         obs = obs[obs["geo_version"] == geo_version]
-    from analysis.indicators import indicators as catalogue
 
     cat = catalogue()
     wanted = list(indicators) if indicators is not None else [
@@ -1247,7 +1241,6 @@ def national_table(observations: pd.DataFrame, *, lang: str, geo_version: str,
         diff_text = fmt_value(diff, unit, lang) if not is_missing(diff) else t("common.na", lang)
         method = str(r["computed_method"])
         how_key = f"reporting.national.computed_method.{method}"
-        from analysis.i18n import has_key
 
         how = t(how_key, lang) if has_key(how_key, lang) else method
         rows_html.append(
@@ -1313,9 +1306,6 @@ def alternatives_block(*, lang: str, geo_version: str, province_code: str | None
     for one province (a vn34 unit also shows those of its former provinces). An empty block
     when there are none.
     """
-    from analysis.geography import crosswalk
-    from analysis.i18n import indicator_name
-    from analysis.io import load_alternatives
 
     check_language(lang)
     alt = load_alternatives(processed_dir)
@@ -1369,7 +1359,6 @@ def provenance_footer(*, lang: str, processed_dir: str | Path | None = None,
     """
     check_language(lang)
     if build_info is None:
-        from analysis.io import load_build_info
 
         build_info = load_build_info(processed_dir)
     unknown = t("reporting.footer.unknown", lang)

@@ -31,6 +31,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.config import COUNTRY_CODE, GEO_VERSIONS
+from analysis.geography import province_codes
+from analysis.indicators import indicator_ids, indicators
 from analysis.provenance import GRADES, UNREGISTERED
 
 OBSERVATION_COLUMNS = [
@@ -79,7 +81,6 @@ _BLAME_ORDER = ["geo_version", "province_code", "year", "indicator", "unit", "pr
 
 @cache
 def _catalogue() -> pd.DataFrame:
-    from analysis.indicators import indicators
 
     cat = indicators()
     out = pd.DataFrame(index=cat.index)
@@ -92,7 +93,6 @@ def _catalogue() -> pd.DataFrame:
 
 @cache
 def _province_sets() -> dict[str, frozenset[str]]:
-    from analysis.geography import province_codes
 
     return {g: frozenset([*province_codes(g), COUNTRY_CODE]) for g in GEO_VERSIONS}
 
@@ -163,7 +163,6 @@ def observation_schema(unique: bool = True, grades: tuple[str, ...] = GRADES
         grades: the ``provenance`` labels allowed: the register's three grades (the build,
             always); :data:`INGEST_GRADES` only for ``nq42 ingest`` of an unregistered file.
     """
-    from analysis.indicators import indicator_ids
 
     ids = indicator_ids()
     columns = {
@@ -310,7 +309,6 @@ COVERAGE_DTYPES = {c: _coverage_dtype(c) for c in COVERAGE_COLUMNS}
 
 
 def _province_counts_fit(df: pd.DataFrame) -> pd.Series:
-    from analysis.geography import province_codes
 
     most = df["geo_version"].astype("object").map(
         {g: len(province_codes(g)) for g in GEO_VERSIONS}).astype("float64")

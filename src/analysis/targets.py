@@ -29,6 +29,8 @@ import yaml
 
 from analysis.config import COUNTRY_CODE, DATA_REFERENCE_DIR, GEO_VERSIONS
 from analysis.errors import DataError
+from analysis.geography import provinces
+from analysis.indicators import indicators
 from analysis.text import nfc
 
 TARGETS_FILE = DATA_REFERENCE_DIR / "targets.yml"
@@ -119,7 +121,6 @@ def targets_from_records(records: list[dict], *, file: str | Path | None = None,
     Returns:
         The same table as :func:`load_targets`.
     """
-    from analysis.indicators import indicators
 
     catalogue = indicators()
     rows = []
@@ -166,7 +167,6 @@ def targets_schema():
     """
     import pandera.pandas as pa
 
-    from analysis.indicators import indicators
 
     cat = indicators()
 
@@ -357,7 +357,6 @@ def _check_period(tid: str, kind: str, target_year: int, base_year: int | None,
 
 
 def _check_scope(tid: str, scope: object, geo: object, where: dict) -> tuple[str, str, str | None]:
-    from analysis.geography import provinces
 
     if isinstance(scope, int):
         raise DataError(f"{tid}: scope {scope} is a number; write province codes in quotes "

@@ -17,9 +17,12 @@ import re
 from pathlib import Path
 
 from analysis.errors import DataError
+from analysis.readers.encoding import decode
 from analysis.readers.grid import _text, find_year_row
 from analysis.readers.labels import loose_key, split_year_item
 from analysis.readers.template import is_template_header
+from analysis.readers.textgrid import text_grid
+from analysis.readers.xlsx import open_workbook, sheet_grid, visible_sheets
 
 _PX_PLACE = {"diaphuong", "d?aphuong", "citiesprovincies", "citiesprovinces", "?iaphuong"}
 _PX_TITLE = re.compile(r"\b(chia theo|by)\b.*\b(và|and)\b", re.IGNORECASE)
@@ -55,7 +58,6 @@ def detect_format(path: Path, data: bytes) -> str:
 
 
 def _detect_xlsx(path: Path, data: bytes) -> str:
-    from analysis.readers.xlsx import open_workbook, sheet_grid, visible_sheets
 
     workbook = open_workbook(path, data)
     for name in visible_sheets(workbook):
@@ -76,8 +78,6 @@ def _detect_xlsx(path: Path, data: bytes) -> str:
 
 
 def _detect_csv(path: Path, data: bytes) -> str:
-    from analysis.readers.encoding import decode
-    from analysis.readers.textgrid import text_grid
 
     text = decode(data[:65_536], file=path).text
     lines = text.splitlines()

@@ -34,6 +34,7 @@ from analysis.errors import DataError
 from analysis.readers.labels import (
     MISSING_MARKERS,
     column_letter,
+    fold,
     item_candidates,
     loose_key,
     nil_means_zero,
@@ -304,7 +305,6 @@ def _fill_header(rows: list[list[object]], header_idx: list[int], width: int, gr
 
 
 def _looks_like_footnote(first: str, has_values: bool, after_blank: bool) -> bool:
-    from analysis.readers.labels import fold
 
     if not first:
         return False

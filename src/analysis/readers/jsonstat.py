@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import DataError
+from analysis.geography import match_provinces
 from analysis.readers.base import RawTable
 from analysis.readers.encoding import decode
 from analysis.readers.labels import item_candidates, loose_key, parse_year
@@ -137,7 +138,6 @@ def _classify(ids: list[str], dim: dict, cats: dict[str, list[str]], ds: dict
         geo = next((i for i in ids if i != time and (loose_key(i) in _GEO_NAMES
                                                      or loose_key(label(i)) in _GEO_NAMES)), None)
     if geo is None:
-        from analysis.geography import match_provinces
 
         best, best_share = None, 0.0
         for i in ids:

@@ -44,6 +44,7 @@ from analysis.readers.base import TEMPLATE_COLUMNS, RawTable
 from analysis.readers.encoding import UTF8, UTF8_BOM, decode, sniff_encoding, strip_nul
 from analysis.readers.labels import column_letter, loose_key, wildcard_match
 from analysis.readers.textgrid import sniff_delimiter
+from analysis.readers.xlsx import open_workbook, sheet_grid, visible_sheets
 from analysis.text import nfc
 
 FIELDS = ("province", "year", "indicator", "value", *TEMPLATE_COLUMNS)
@@ -347,7 +348,6 @@ def _records(table: pd.DataFrame, fields: dict[int, str], rows: np.ndarray, path
 
 
 def _read_xlsx(path: Path, data: bytes) -> RawTable:
-    from analysis.readers.xlsx import open_workbook, sheet_grid, visible_sheets
 
     workbook = open_workbook(path, data)
     for name in visible_sheets(workbook):

@@ -24,6 +24,18 @@ import pandas as pd
 
 from analysis.config import COUNTRY_CODE, LANGUAGES
 from analysis.errors import DataError
+from analysis.geography import provinces
+from analysis.i18n import (
+    evidence_detail,
+    evidence_grade,
+    evidence_kind,
+    fmt_value,
+    format_datetime,
+    geo_label,
+    status_label,
+    t,
+)
+from analysis.io import load_progress
 from analysis.style import (
     EVIDENCE_MARKS,
     STATUS_COLORS,
@@ -49,13 +61,11 @@ def _e(value: object) -> str:
 
 
 def _t(key: str, lang: str, **fields: object) -> str:
-    from analysis.i18n import t
 
     return t(key, lang, **fields)
 
 
 def _when(text: object, lang: str) -> str:
-    from analysis.i18n import format_datetime
 
     try:
         moment = datetime.fromisoformat(str(text))
@@ -71,7 +81,6 @@ def status_grid_data(processed_dir: Path, geo: str, lang: str
     """Columns and cells of the national status grid, grouped exactly as the report's chart
     (:func:`analysis.charts.status_grid_columns`). ``None`` without a progress table."""
     from analysis.charts import status_grid_columns
-    from analysis.io import load_progress
 
     try:
         progress = load_progress(geo, processed_dir=processed_dir)
@@ -91,13 +100,6 @@ def _cell(row: dict | None, column: dict, lang: str) -> str:
     """A symbol on the status colour, followed by the evidence mark ("◌" for synthetic
     data); the status, value, target and grade in its tooltip, status and grade in its
     accessible name."""
-    from analysis.i18n import (
-        evidence_detail,
-        evidence_grade,
-        evidence_kind,
-        fmt_value,
-        status_label,
-    )
 
     if row is None:
         return '<td class="status"></td>'
@@ -130,7 +132,6 @@ def _year(value: object) -> str:
 
 
 def _legend(lang: str) -> str:
-    from analysis.i18n import status_label
 
     items = []
     for status in STATUS_ORDER:
@@ -162,7 +163,6 @@ def _evidence_legend(lang: str, kinds: set[str]) -> str:
 
 
 def _evidence_kinds(cells: dict[str, dict]) -> set[str]:
-    from analysis.i18n import evidence_grade, evidence_kind
 
     return {evidence_kind(evidence_grade(r)) for by_column in cells.values()
             for r in by_column.values()}
@@ -181,7 +181,6 @@ def _report_link(entry: dict | None, out_dir: Path, text: str, lang: str) -> str
 
 
 def _grid(run: dict, lang: str, out_dir: Path, grid, entries: dict) -> str:  # noqa: ANN001
-    from analysis.geography import provinces
 
     geo = run["parameters"]["geo"]
     columns, cells = grid if grid else ([], {})
@@ -223,7 +222,6 @@ def _facts(run: dict, lang: str) -> str:
     if data.get("built_at"):
         build = f"{build} ({_when(data['built_at'], lang)})"
     try:
-        from analysis.i18n import geo_label
 
         geography = geo_label(params["geo"], lang)
     except DataError:

@@ -16,6 +16,9 @@ from pathlib import Path
 
 from analysis.config import GEO_VERSIONS, LANGUAGES, NOTEBOOKS_DIR, PROCESSED_DIR, REPORTS_DIR
 from analysis.errors import DataError, ParameterError
+from analysis.geography import province_codes, province_name
+from analysis.i18n import t
+from analysis.io import load_build_info, load_observations
 from analysis.text import fold
 
 PROVINCE_NOTEBOOK = "province_report.py"
@@ -178,7 +181,6 @@ def _years_of(build_info: dict, geo: str, processed_dir: Path) -> tuple[int, int
     years = (build_info.get("year_ranges") or {}).get(geo)  # written by analysis.build
     if years and len(years) == 2:
         return int(years[0]), int(years[1])
-    from analysis.io import load_observations  # pandas: only when build.json lacks the years
 
     obs = load_observations(geo, processed_dir=processed_dir)
     if obs.empty:
@@ -188,7 +190,6 @@ def _years_of(build_info: dict, geo: str, processed_dir: Path) -> tuple[int, int
 
 def _check_provinces(provinces: str | Sequence[str], geo: str,
                      problems: list[str]) -> tuple[tuple[str, ...], bool]:
-    from analysis.geography import province_codes
 
     items = split_list(provinces)
     if not items or (len(items) == 1 and items[0].lower() == "all"):
@@ -280,7 +281,6 @@ def validate_request(*, geo: str = "vn34", langs: str | Sequence[str] = ("vi", "
             years outside the data, a missing boundaries file, bad jobs/timeout).
         DataError: when ``processed_dir`` holds no build (``build.json`` missing).
     """
-    from analysis.io import load_build_info
 
     problems: list[str] = []
     if geo not in GEO_VERSIONS:
@@ -340,8 +340,6 @@ def plan_reports(request: ReportRequest, *, cwd: Path) -> list[ReportSpec]:
     ``processed_dir`` is passed only when it is not the default, so that no absolute local
     path ends up in an executed notebook.
     """
-    from analysis.geography import province_name
-    from analysis.i18n import t
 
     common = {"geo_version": request.geo}
     optional = {

@@ -39,8 +39,14 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+from analysis.atomic import write_text
 from analysis.config import DATA_REFERENCE_DIR, PROJECT_ROOT
-from analysis.i18n import format_datetime  # re-exported: reports use it
+from analysis.errors import ParameterError
+from analysis.i18n import (
+    format_datetime,  # re-exported: reports use it
+    geo_label,
+    t,
+)
 from analysis.reports import params as P
 from analysis.versioning import code_hash, git_commit, sha256_file
 
@@ -185,7 +191,6 @@ def _parse_time(text: object) -> datetime | None:
 
 def page_info(spec: P.ReportSpec, *, langs: Sequence[str], facts: dict) -> dict:
     """The texts around one report page (see :class:`analysis.reports.export.PageInfo`)."""
-    from analysis.i18n import geo_label, t
 
     lang = spec.lang
     depth = spec.html_path.count("/")
@@ -410,7 +415,6 @@ def _progress(enabled: bool):  # noqa: ANN202
 @contextlib.contextmanager
 def _exclusive(out_dir: Path):
     """Refuse a second run writing into the same folder at the same time."""
-    from analysis.errors import ParameterError
 
     try:
         import fcntl
@@ -581,7 +585,6 @@ def _run(request: P.ReportRequest, specs: list[P.ReportSpec], facts: dict, out_d
                         time.monotonic() - t0, cwd)
     run["parameters"]["reports_per_kernel"] = reports_per_kernel
 
-    from analysis.atomic import write_text
     from analysis.reports.index import render_index
 
     write_text(out_dir / RUN_JSON, json.dumps(run, ensure_ascii=False, indent=2) + "\n")

@@ -31,6 +31,9 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from analysis.atomic import write_text
+from analysis.errors import DataError
+
 ENGINE_NAME = "nq42-warm"
 KERNEL_ENV = {
     "PLOTLY_RENDERER": "plotly_mimetype",   # figures as JSON; the exporter draws them
@@ -500,7 +503,6 @@ class ReportWorker:
                 result.update(self._export(nb, task))
                 result["status"] = "ok"
             except Exception as err:  # noqa: BLE001
-                from analysis.errors import DataError
 
                 message = err.message if isinstance(err, DataError) else _describe(err)
                 self._save_notebook(nb, task, failed=True)
@@ -534,7 +536,6 @@ class ReportWorker:
             return
         import json
 
-        from analysis.atomic import write_text
         from analysis.reports.export import scrub_paths
 
         nb.metadata.setdefault("papermill", {})
@@ -546,7 +547,6 @@ class ReportWorker:
         write_text(target, text)
 
     def _export(self, nb, task: dict) -> dict:  # noqa: ANN001
-        from analysis.atomic import write_text
         from analysis.reports.export import PageInfo
 
         page = PageInfo(**{**task["page"], "facts": [tuple(f) for f in task["page"]["facts"]]})
