@@ -40,10 +40,12 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))  # tools.synthetic (build-time only, not in the package)
 
 from analysis import atomic  # noqa: E402
 from analysis.geography import crosswalk, provinces  # noqa: E402
-from analysis.synthetic import (  # noqa: E402
+from analysis.text import nfc, strip_diacritics  # noqa: E402
+from tools.synthetic import (  # noqa: E402
     SYNTHETIC_TAG,
     Cube,
     expit,
@@ -59,7 +61,6 @@ from analysis.synthetic import (  # noqa: E402
     yearbook_csv,
     yearbook_xlsx,
 )
-from analysis.text import nfc, strip_diacritics  # noqa: E402
 
 SEED = 20261128
 DATE_ACCESSED = dt.date(2026, 11, 28)

@@ -275,7 +275,7 @@ def _replace_block(text: str, key: str, block: str) -> str:
 # ---------------------------------------------------------------------------------------
 
 #: Phrases by which a file says its figures are synthetic (matched on NFC, case-folded text):
-#: the generator's tag ``[SYNTHETIC – illustrative only]`` (``analysis.synthetic.SYNTHETIC_TAG``),
+#: the generator's tag ``[SYNTHETIC – illustrative only]`` (``tools.synthetic.SYNTHETIC_TAG``),
 #: the word "synthetic", "illustrative only", "not real data", and the Vietnamese "số liệu
 #: tổng hợp (minh hoạ)" / "giả định minh họa" / "giả lập" style phrases. "tổng hợp" alone
 #: ("compiled") is *not* a marker: real NSO titles use it.
@@ -291,7 +291,7 @@ SYNTHETIC_MARKERS = (
 _SYNTHETIC_RE = re.compile("|".join(f"(?:{p})" for p in SYNTHETIC_MARKERS))
 _TEMPLATE_HEAD_BYTES = 65_536
 _CSV_PUNCTUATION = ';,\t"\' '
-# not "creator": analysis.synthetic.xlsx_bytes stamps "NQ42 Tracker (synthetic)" on every
+# not "creator": tools.synthetic.xlsx_bytes stamps "NQ42 Tracker (synthetic)" on every
 # workbook the project writes, the entry templates and the test fixtures included
 _XLSX_PROPERTIES = ("title", "subject", "description", "keywords", "category")
 

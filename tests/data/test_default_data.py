@@ -25,7 +25,7 @@ import pytest
 import yaml
 
 from analysis.geography import match_provinces, provinces
-from analysis.synthetic import SYNTHETIC_TAG, best_fit_cp1252, lossy_label, sha256_bytes
+from tools.synthetic import SYNTHETIC_TAG, best_fit_cp1252, lossy_label, sha256_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT / "data" / "raw"
@@ -539,12 +539,12 @@ def test_ingest_attaches_numerators_and_denominators_of_wide_tables(ingested, pu
 
 
 # --------------------------------------------------------------------------------------
-# Building blocks (analysis.synthetic)
+# Building blocks (tools.synthetic)
 # --------------------------------------------------------------------------------------
 
 
 def test_building_blocks():
-    from analysis.synthetic import format_number, largest_remainder, solve_increasing
+    from tools.synthetic import format_number, largest_remainder, solve_increasing
 
     assert best_fit_cp1252("Thừa Thiên Huế") == b"Th?a Thi\xean Hu?"
     assert best_fit_cp1252("Vĩnh Long, Sóc Trăng") == b"Vinh Long, S\xf3c Trang"
