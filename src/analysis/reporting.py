@@ -1323,8 +1323,8 @@ def alternatives_block(*, lang: str, geo_version: str, province_code: str | None
     for r in rows.sort_values(["indicator", "year"], kind="mergesort").to_dict("records"):
         body.append("<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in (
             indicator_name(r["indicator"], lang), r["year"],
-            f"{_fmt(r['value_used'], lang)} — {r['source_used']}",
-            f"{_fmt(r['value_other'], lang)} — {r['source_other']}",
+            f"{fmt_number(r['value_used'], lang)} — {r['source_used']}",
+            f"{fmt_number(r['value_other'], lang)} — {r['source_other']}",
             t(f"reporting.alternatives.rule.{_rule_key(r['rule'])}", lang))) + "</tr>")
     head = "".join(f"<th scope=\"col\">{_esc(t(f'reporting.alternatives.{k}', lang))}</th>"
                    for k in ("indicator", "year", "used", "other", "rule_heading"))
@@ -1337,11 +1337,6 @@ def alternatives_block(*, lang: str, geo_version: str, province_code: str | None
 
 def _rule_key(rule: str) -> str:
     return "grade" if "grade" in str(rule) else "priority"
-
-
-def _fmt(value: object, lang: str) -> str:
-    text = f"{float(value):,.2f}".rstrip("0").rstrip(".")
-    return text.replace(",", " ").replace(".", ",") if lang == "vi" else text
 
 
 def provenance_footer(*, lang: str, processed_dir: str | Path | None = None,
