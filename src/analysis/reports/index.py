@@ -330,8 +330,12 @@ def _coverage(table: pd.DataFrame | None, lang: str, geo: str) -> str:
             years = r[f"years_{g}"]
             nat = _t("reports.index.coverage_national", lang) if r[f"national_{g}"] in (
                 True, "True") else ""
-            text = f"{n}" + (f" ({years})" if years else "") + (f"; {nat}" if nat else "")
-            cells.append(_e(text) if n or nat else "–")
+            when = f" ({years})" if years else ""
+            if n:
+                text = f"{n}{when}" + (f"; {nat}" if nat else "")
+            else:  # only a national figure
+                text = f"{nat}{when}" if nat else "–"
+            cells.append(_e(text))
         cells.append(_e(f"{int(r['verdicts_real_provinces'])}"))
         cells.append(_e(f"{int(r['targets'])}"))
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
