@@ -168,6 +168,31 @@ def _aggregation_rules(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["indicator", "aggregation", "scale", "weight_indicator"])
 
 
+def catalogue_weights(obs: pd.DataFrame) -> pd.DataFrame | None:
+    """Weights for rates without parts, from the series each catalogue entry names.
+
+    Returns a frame (geo_version, province_code, year, indicator, weight, w_grade): for each
+    indicator whose catalogue entry has a ``weight`` (e.g. population for a coverage rate),
+    the province values of that series in ``obs`` with their grade; None when there are none.
+    Used by the 63 -> 34 carry-over and by the national figures computed from provinces.
+    """
+    cat = indicators()
+    links = cat["weight"].dropna() if "weight" in cat else pd.Series(dtype=str)
+    prov = obs[obs["province_code"].astype(str).str.fullmatch(r"\d{2}")]
+    grades = prov["provenance"] if "provenance" in prov else pd.Series(UNSPECIFIED, index=prov.index)
+    frames = []
+    for ind, weight_ind in links.items():
+        rows = prov["indicator"] == weight_ind
+        if rows.any():
+            w = prov[rows]
+            frames.append(pd.DataFrame({
+                "geo_version": w["geo_version"].to_numpy(),
+                "province_code": w["province_code"].to_numpy(),
+                "year": w["year"].to_numpy(), "indicator": ind,
+                "weight": w["value"].to_numpy(), "w_grade": grades[rows].to_numpy()}))
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
 def _weights(weights: pd.DataFrame | str | None, observations: pd.DataFrame) -> pd.DataFrame | None:
     """Normalise the weights argument to (indicator|None, province_code, year, weight)."""
     if weights is None:
@@ -176,21 +201,8 @@ def _weights(weights: pd.DataFrame | str | None, observations: pd.DataFrame) -> 
         if weights != "catalogue":
             raise ParameterError(f"weights must be a DataFrame, 'catalogue' or None, not {weights!r}")
 
-        cat = indicators()
-        links = cat["weight"].dropna() if "weight" in cat else pd.Series(dtype=str)
-        src = observations[observations["geo_version"] == "vn63"]
-        if "provenance" not in src:
-            src = src.assign(provenance=UNSPECIFIED)
-        frames = []
-        for ind, weight_ind in links.items():
-            w = src[src["indicator"] == weight_ind][["province_code", "year", "value",
-                                                     "provenance"]]
-            if len(w):
-                frames.append(w.rename(columns={"value": "weight", "provenance": "w_grade"})
-                              .assign(indicator=ind))
-        if not frames:
-            return None
-        return pd.concat(frames, ignore_index=True)
+        found = catalogue_weights(observations[observations["geo_version"] == "vn63"])
+        return None if found is None else found.drop(columns="geo_version")
     missing = {"province_code", "year", "weight"} - set(weights.columns)
     if missing:
         raise ParameterError(f"weights lack column(s): {', '.join(sorted(missing))}")

@@ -37,6 +37,7 @@ from analysis import provenance
 from analysis.config import COUNTRY_CODE, DATA_REFERENCE_DIR, GEO_VERSIONS, LAST_VN63_YEAR
 from analysis.errors import DataError, ParameterError
 from analysis.geography import REGION_PREFIX, TOTAL_CODE, crosswalk, province_codes, provinces
+from analysis.harmonisation import catalogue_weights
 from analysis.indicators import SECTORS, indicators
 from analysis.style import STATUS_ORDER
 from analysis.targets import TARGET_COLUMNS, load_targets, validate_targets
@@ -712,29 +713,6 @@ def lowest_grade(grades: Iterable[str]) -> str:
 
 def _join(ids: Iterable[str]) -> str:
     return ";".join(sorted({p for s in ids if s for p in str(s).split(";") if p}))
-
-
-def catalogue_weights(obs: pd.DataFrame) -> pd.DataFrame | None:
-    """Weights for rates without parts, from the series each catalogue entry names.
-
-    Returns a frame (geo_version, province_code, year, indicator, weight, w_grade): for each
-    indicator whose catalogue entry has a ``weight`` (e.g. population for a coverage rate),
-    the province values of that series in ``obs``; None when there are none.
-    """
-
-    cat = indicators()
-    links = cat["weight"].dropna() if "weight" in cat else pd.Series(dtype=str)
-    prov = obs[obs["province_code"].str.fullmatch(r"\d{2}")]
-    frames = []
-    for ind, weight_ind in links.items():
-        w = prov[prov["indicator"] == weight_ind]
-        if len(w):
-            frames.append(pd.DataFrame({
-                "geo_version": w["geo_version"].to_numpy(),
-                "province_code": w["province_code"].to_numpy(),
-                "year": w["year"].to_numpy(), "indicator": ind,
-                "weight": w["value"].to_numpy(), "w_grade": w["provenance"].to_numpy()}))
-    return pd.concat(frames, ignore_index=True) if frames else None
 
 
 def _national_series(obs: pd.DataFrame) -> dict[str, ObsSeries]:

@@ -173,32 +173,36 @@ def test_population_2024_carried_to_vn34_matches_known_answer(nso_samples):
     assert (got - want.reindex(got.index)).abs().max() < 0.15
 
 
+def merged_pair(ind: str, values: tuple[float, float], weight_ind: str,
+                weights: tuple[float, float], *, year: int = 2024, weight_year: int = 2024,
+                weight_grades: tuple[str, str] = ("official", "official")) -> pd.DataFrame:
+    """New Lào Cai (vn34 15) = old Lào Cai 10 + old Yên Bái 15: a rate and its weights."""
+    rows = [{"province_code": code, "indicator": ind, "value": v, "unit": "percent",
+             "year": year} for code, v in zip(("10", "15"), values, strict=True)]
+    rows += [{"province_code": code, "indicator": weight_ind, "value": w,
+              "unit": "thousand_persons", "year": weight_year, "provenance": g}
+             for code, w, g in zip(("10", "15"), weights, weight_grades, strict=True)]
+    return obs(rows)
+
+
+def carried(df: pd.DataFrame, ind: str) -> pd.DataFrame:
+    out, _ = harmonise_with_report(df, weights="catalogue")
+    return out[(out["indicator"] == ind) & (out["province_code"] == "15")]
+
+
 def test_weighted_estimate_takes_the_weakest_grade_of_values_and_weights():
     ind = "health_insurance_coverage_pct"
-    df = obs([
-        {"province_code": "10", "indicator": ind, "value": 90.0, "unit": "percent"},
-        {"province_code": "15", "indicator": ind, "value": 100.0, "unit": "percent"},
-        {"province_code": "10", "indicator": "population_avg_thousand", "value": 100.0,
-         "unit": "thousand_persons", "provenance": "synthetic"},
-        {"province_code": "15", "indicator": "population_avg_thousand", "value": 300.0,
-         "unit": "thousand_persons"},
-    ])
-    out, _ = harmonise_with_report(df, weights="catalogue")
-    row = out[(out["indicator"] == ind) & (out["province_code"] == "15")].iloc[0]
+    df = merged_pair(ind, (90.0, 100.0), "population_avg_thousand", (100.0, 300.0),
+                     weight_grades=("synthetic", "official"))
+    row = carried(df, ind).iloc[0]
     assert row["value"] == pytest.approx(97.5) and row["is_estimated"]
     assert row["provenance"] == "synthetic"  # the weights were synthetic
 
 
 def test_a_year_without_weights_uses_the_year_before_and_says_so():
     ind = "health_insurance_coverage_pct"
-    df = obs([
-        {"province_code": "10", "indicator": ind, "value": 90.0, "unit": "percent", "year": 2025},
-        {"province_code": "15", "indicator": ind, "value": 100.0, "unit": "percent", "year": 2025},
-        {"province_code": "10", "indicator": "population_avg_thousand", "value": 100.0,
-         "unit": "thousand_persons", "year": 2024},
-        {"province_code": "15", "indicator": "population_avg_thousand", "value": 300.0,
-         "unit": "thousand_persons", "year": 2024},
-    ])
+    df = merged_pair(ind, (90.0, 100.0), "population_avg_thousand", (100.0, 300.0),
+                     year=2025, weight_year=2024)
     out, report = harmonise_with_report(df, weights="catalogue")
     row = out[(out["indicator"] == ind) & (out["province_code"] == "15")].iloc[0]
     assert row["year"] == 2025 and row["value"] == pytest.approx(97.5)
@@ -206,19 +210,10 @@ def test_a_year_without_weights_uses_the_year_before_and_says_so():
     assert why == "weights of 2024 (none yet for 2025)"
     # never more than one year back, never from a later year
     late = df.assign(year=df["year"].where(df["indicator"] == ind, 2023))
-    out, _ = harmonise_with_report(late, weights="catalogue")
-    assert out[(out["indicator"] == ind) & (out["province_code"] == "15")].empty
+    assert carried(late, ind).empty
 
 
 def test_weighted_mean_of_equal_values_is_that_value_exactly():
     ind = "urban_pop_clean_water_pct"
-    df = obs([
-        {"province_code": "10", "indicator": ind, "value": 100.0, "unit": "percent"},
-        {"province_code": "15", "indicator": ind, "value": 100.0, "unit": "percent"},
-        {"province_code": "10", "indicator": "urban_population_thousand", "value": 123.4,
-         "unit": "thousand_persons"},
-        {"province_code": "15", "indicator": "urban_population_thousand", "value": 56.7,
-         "unit": "thousand_persons"},
-    ])
-    out, _ = harmonise_with_report(df, weights="catalogue")
-    assert out[(out["indicator"] == ind) & (out["province_code"] == "15")]["value"].iloc[0] == 100.0
+    df = merged_pair(ind, (100.0, 100.0), "urban_population_thousand", (123.4, 56.7))
+    assert carried(df, ind)["value"].iloc[0] == 100.0

@@ -32,6 +32,7 @@ from analysis.i18n import (
     fmt_value,
     format_datetime,
     geo_label,
+    has_key,
     status_label,
     t,
 )
@@ -323,7 +324,7 @@ def _coverage(table: pd.DataFrame | None, lang: str, geo: str) -> str:
     shown = table[(table[[f"points_{g}" for g in ("official", "secondary", "synthetic")]]
                    .sum(axis=1) > 0) | (table["targets"] > 0)]
     for r in shown.sort_values(["sector", "indicator"], kind="mergesort").to_dict("records"):
-        cells = [_e(_t(f"sector.{r['sector']}", lang)) if _has(f"sector.{r['sector']}", lang)
+        cells = [_e(_t(f"sector.{r['sector']}", lang)) if has_key(f"sector.{r['sector']}", lang)
                  else _e(r["sector"]), _e(r[name])]
         for g in ("official", "secondary", "synthetic"):
             n = int(r[f"provinces_{g}"])
@@ -347,13 +348,6 @@ def _coverage(table: pd.DataFrame | None, lang: str, geo: str) -> str:
             f'<div class="nq42-grid-wrap"><table class="nq42-coverage"><thead><tr>{heads}'
             f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
 
-
-def _has(key: str, lang: str) -> bool:
-    try:
-        _t(key, lang)
-    except Exception:  # noqa: BLE001 - a missing catalogue key just means "no label"
-        return False
-    return True
 
 
 def _view(run: dict, lang: str, out_dir: Path, grid, entries: dict, langs: Iterable[str],  # noqa: ANN001
