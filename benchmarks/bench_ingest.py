@@ -33,7 +33,7 @@ SOURCE = "Báo cáo thống kê giáo dục, Bộ GD&ĐT (bộ dữ liệu giả
 
 def make_file(folder: Path) -> Path:
     """Write the facility-level template (synthetic, deterministic) and return its path."""
-    from analysis.geography import provinces
+    from analysis.catalogue.geography import provinces
 
     rng = np.random.default_rng(42)
     p = provinces("vn63")

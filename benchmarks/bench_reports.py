@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis.config import NOTEBOOKS_DIR, PROCESSED_DIR, PROJECT_ROOT
+from analysis.core.config import NOTEBOOKS_DIR, PROCESSED_DIR, PROJECT_ROOT
 
 FIXTURE_NOTEBOOKS = PROJECT_ROOT / "tests" / "fixtures" / "notebooks"
 EMPTY = FIXTURE_NOTEBOOKS / "empty.py"

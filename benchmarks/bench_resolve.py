@@ -14,7 +14,7 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
-from analysis.geography import match_provinces, provinces
+from analysis.catalogue.geography import match_provinces, provinces
 
 N = 1_000_000
 # spellings seen in real sources (NSO JSON-stat, lossy CSV, yearbooks, press)

@@ -16,8 +16,8 @@
 # # Indicator explorer
 #
 # For researchers: pick an indicator, a year and a geography; see the map, the spread across
-# provinces, the trends and the targets. Every chart is a call into `analysis.charts` (try
-# other arguments in a new cell). The text readers see comes from `analysis.i18n`.
+# provinces, the trends and the targets. Every chart is a call into `analysis.present.charts` (try
+# other arguments in a new cell). The text readers see comes from `analysis.present.i18n`.
 #
 # Parameters: `indicator` (an id of `analysis.indicator_catalogue()`), `year` (None: the
 # latest year with data), `geo_version` (`vn34` or `vn63`), `lang` (`vi` or `en`),
@@ -34,8 +34,8 @@ processed_dir = None
 
 # %%
 from analysis import charts, reporting  # noqa: E402
-from analysis.i18n import indicator_name, t  # noqa: E402
-from analysis.indicators import indicator as indicator_entry  # noqa: E402
+from analysis.present.i18n import indicator_name, t  # noqa: E402
+from analysis.catalogue.indicators import indicator as indicator_entry  # noqa: E402
 
 data = reporting.load_report_data(geo_version, lang=lang, processed_dir=processed_dir,
                                   indicator=indicator, year=year)

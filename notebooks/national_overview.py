@@ -17,7 +17,7 @@
 #
 # Every province against every target, maps by sector, rankings, the national figure as
 # reported and as computed from the provinces. Run it from JupyterLab, or with
-# `nq42 reports` (papermill). The text readers see comes from `analysis.i18n`, so this note
+# `nq42 reports` (papermill). The text readers see comes from `analysis.present.i18n`, so this note
 # (for researchers) is removed from the exported report.
 #
 # Parameters: `geo_version` (`vn34` or `vn63`), `lang` (`vi` or `en`), `year` (rankings; None:
@@ -33,7 +33,7 @@ processed_dir = None
 
 # %%
 from analysis import charts, reporting  # noqa: E402
-from analysis.i18n import geo_label, t  # noqa: E402
+from analysis.present.i18n import geo_label, t  # noqa: E402
 
 data = reporting.load_report_data(geo_version, lang=lang, processed_dir=processed_dir,
                                   year=year)

@@ -16,7 +16,7 @@
 # # Province report
 #
 # One province against every target, in Vietnamese or English. Run it from JupyterLab, or
-# with `nq42 reports` (papermill). The text readers see comes from `analysis.i18n`, so this
+# with `nq42 reports` (papermill). The text readers see comes from `analysis.present.i18n`, so this
 # note (for researchers) is removed from the exported report.
 #
 # Parameters: `province_code` (2-digit code of `geo_version`), `geo_version` (`vn34` or
@@ -34,7 +34,7 @@ processed_dir = None
 
 # %%
 from analysis import charts, reporting  # noqa: E402
-from analysis.i18n import geo_label, province_label, t  # noqa: E402
+from analysis.present.i18n import geo_label, province_label, t  # noqa: E402
 
 data = reporting.load_report_data(geo_version, lang=lang, processed_dir=processed_dir,
                                   province_code=province_code, year=year)

@@ -41,7 +41,7 @@ def _escape(text: str) -> str:
 def render() -> str:
     """The page's text (file names shown relative to the project root: run from there)."""
     sys.path.insert(0, str(ROOT))
-    from analysis.errors import DataError
+    from analysis.core.errors import DataError
     from analysis.ingest import read_with_report
     from tests.reliability.broken_cases import CASES
 

@@ -1,8 +1,8 @@
 """Derive the committed province reference tables from the researched crosswalk.
 
 Input : ../shared/reference/provinces_2025.csv (researched facts: Resolution 202/2025/QH15,
-        Decision 19/2025/QĐ-TTg). Output: src/analysis/reference/provinces.csv and
-        src/analysis/reference/crosswalk_vn63_vn34.csv.
+        Decision 19/2025/QĐ-TTg). Output: src/analysis/catalogue/reference/provinces.csv and
+        src/analysis/catalogue/reference/crosswalk_vn63_vn34.csv.
 
 Run once when the reference changes:  .venv/bin/python scripts/make_province_reference.py
 The outputs are committed; the package never reads ../shared at run time.
@@ -14,11 +14,11 @@ import csv
 import sys
 from pathlib import Path
 
-from analysis.text import nfc, strip_diacritics
+from analysis.core.text import nfc, strip_diacritics
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT.parent / "shared" / "reference" / "provinces_2025.csv"
-OUT = ROOT / "src" / "analysis" / "reference"
+OUT = ROOT / "src" / "analysis" / "catalogue" / "reference"
 
 SOURCE = "Resolution 202/2025/QH15 (National Assembly, 12 Jun 2025); Decision 19/2025/QĐ-TTg (Prime Minister, 2025) codes"
 SOURCE_VN63 = "GSO administrative unit codes (Decision 124/2004/QĐ-TTg and amendments); valid until 30 Jun 2025 per Resolution 202/2025/QH15"

@@ -1,11 +1,11 @@
-"""Derive the tile-grid layouts ``src/analysis/reference/tilegrid_vn63.csv`` and ``_vn34.csv``.
+"""Derive the tile-grid layouts ``src/analysis/catalogue/reference/tilegrid_vn63.csv`` and ``_vn34.csv``.
 
 A tile-grid map gives every province one equal square tile placed roughly where the
 province is, north up. This script is the record of how the committed layouts were made:
 
 1. read the province boundaries (default: ``../shared/geo/vnm_adm1_63_geoboundaries_simplified
    .geojson``, geoBoundaries VNM-ADM1-63759600, public domain) through
-   :func:`analysis.boundaries.load_boundaries` (vn34 is dissolved from vn63 through the
+   :func:`analysis.sources.boundaries.load_boundaries` (vn34 is dissolved from vn63 through the
    crosswalk);
 2. take the centroid of each province's largest polygon (so that the Hoàng Sa and Trường Sa
    archipelagos do not pull Đà Nẵng and Khánh Hòa out to sea), projected
@@ -44,12 +44,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from analysis.atomic import write_text  # noqa: E402
-from analysis.boundaries import load_boundaries  # noqa: E402
-from analysis.geography import provinces  # noqa: E402
+from analysis.core.atomic import write_text  # noqa: E402
+from analysis.sources.boundaries import load_boundaries  # noqa: E402
+from analysis.catalogue.geography import provinces  # noqa: E402
 
 DEFAULT_FILE = ROOT.parent / "shared" / "geo" / "vnm_adm1_63_geoboundaries_simplified.geojson"
-OUT_DIR = ROOT / "src" / "analysis" / "reference"
+OUT_DIR = ROOT / "src" / "analysis" / "catalogue" / "reference"
 # per geography: columns and rows of the grid (before empty ones are dropped), weight of
 # the latitude rank in the vertical position, weight of vertical distance in the cost
 PARAMS = {"vn63": (9, 14, 0.7, 0.7), "vn34": (7, 11, 0.0, 1.5)}

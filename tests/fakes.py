@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.geography import crosswalk, provinces
+from analysis.catalogue.geography import crosswalk, provinces
 
 INDICATORS = {
     # id: (unit, sector, 2015 level, yearly gain, target, target_year, comparison)

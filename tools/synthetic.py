@@ -2,7 +2,7 @@
 
 Used by ``scripts/make_default_data.py`` (the default dataset) and usable by tests and
 benchmarks that need realistic raw files. Everything here is pure: functions take data and
-return ``bytes``; the caller writes them (through :mod:`analysis.atomic`). Output is
+return ``bytes``; the caller writes them (through :mod:`analysis.core.atomic`). Output is
 byte-identical on every run: no clocks, no random state, fixed ZIP timestamps, fixed line
 endings.
 
@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from analysis.text import nfc
+from analysis.core.text import nfc
 
 SYNTHETIC_TAG = "[SYNTHETIC – illustrative only]"
 #: Every timestamp written into a generated file (ZIP entries, workbook properties).

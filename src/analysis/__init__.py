@@ -15,33 +15,33 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from analysis.errors import DataError, NetworkError, ParameterError, UnmatchedNamesError
+from analysis.core.errors import DataError, NetworkError, ParameterError, UnmatchedNamesError
 
 __version__ = "0.1.0"
 
 # public name -> (module, attribute), imported on first use. Public names never equal a
 # submodule's name: importing ``analysis.x`` would overwrite a function ``analysis.x``.
 _LAZY = {
-    "provinces": ("analysis.geography", "provinces"),
-    "crosswalk": ("analysis.geography", "crosswalk"),
-    "resolve_provinces": ("analysis.geography", "resolve_provinces"),
-    "match_provinces": ("analysis.geography", "match_provinces"),
-    "province_name": ("analysis.geography", "province_name"),
-    "harmonise": ("analysis.harmonisation", "harmonise"),
-    "indicator_catalogue": ("analysis.indicators", "indicators"),
+    "provinces": ("analysis.catalogue.geography", "provinces"),
+    "crosswalk": ("analysis.catalogue.geography", "crosswalk"),
+    "resolve_provinces": ("analysis.catalogue.geography", "resolve_provinces"),
+    "match_provinces": ("analysis.catalogue.geography", "match_provinces"),
+    "province_name": ("analysis.catalogue.geography", "province_name"),
+    "harmonise": ("analysis.transform.harmonisation", "harmonise"),
+    "indicator_catalogue": ("analysis.catalogue.indicators", "indicators"),
     "read": ("analysis.ingest", "read"),
-    "load_observations": ("analysis.io", "load_observations"),
-    "load_progress": ("analysis.io", "load_progress"),
-    "load_targets": ("analysis.targets", "load_targets"),
+    "load_observations": ("analysis.pipeline.io", "load_observations"),
+    "load_progress": ("analysis.pipeline.io", "load_progress"),
+    "load_targets": ("analysis.catalogue.targets", "load_targets"),
     "assess": ("analysis.progress", "assess"),
     "national_comparison": ("analysis.progress", "national_comparison"),
     "rank_provinces": ("analysis.progress", "rank_provinces"),
     "assess_trends": ("analysis.progress", "assess_trends"),
-    "choropleth": ("analysis.maps", "choropleth"),
-    "load_boundaries": ("analysis.boundaries", "load_boundaries"),
+    "choropleth": ("analysis.present.maps", "choropleth"),
+    "load_boundaries": ("analysis.sources.boundaries", "load_boundaries"),
 }
-_MODULES = {"charts": "analysis.charts", "maps": "analysis.maps",
-            "reporting": "analysis.reporting", "i18n": "analysis.i18n"}
+_MODULES = {"charts": "analysis.present.charts", "maps": "analysis.present.maps",
+            "reporting": "analysis.present.report", "i18n": "analysis.present.i18n"}
 
 __all__ = ["DataError", "NetworkError", "ParameterError", "UnmatchedNamesError", *_LAZY,
            *_MODULES]
@@ -64,19 +64,19 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from analysis import charts, i18n, maps, reporting
-    from analysis.boundaries import load_boundaries
-    from analysis.geography import (
+    from analysis.present import charts, i18n, maps, report as reporting
+    from analysis.sources.boundaries import load_boundaries
+    from analysis.catalogue.geography import (
         crosswalk,
         match_provinces,
         province_name,
         provinces,
         resolve_provinces,
     )
-    from analysis.harmonisation import harmonise
-    from analysis.indicators import indicators as indicator_catalogue
+    from analysis.transform.harmonisation import harmonise
+    from analysis.catalogue.indicators import indicators as indicator_catalogue
     from analysis.ingest import read
-    from analysis.io import load_observations, load_progress
-    from analysis.maps import choropleth
+    from analysis.pipeline.io import load_observations, load_progress
+    from analysis.present.maps import choropleth
     from analysis.progress import assess, assess_trends, national_comparison, rank_provinces
-    from analysis.targets import load_targets
+    from analysis.catalogue.targets import load_targets

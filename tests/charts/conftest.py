@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.io import load_observations, load_progress
+from analysis.pipeline.io import load_observations, load_progress
 from tests.fakes import make_fake_processed
 
 

@@ -1,4 +1,4 @@
-"""Charts (analysis.charts): trace types, provinces once, language, numbers, no network."""
+"""Charts (analysis.present.charts): trace types, provinces once, language, numbers, no network."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from analysis import charts
-from analysis.errors import DataError, ParameterError
-from analysis.geography import provinces
-from analysis.i18n import progress_summary, province_label
-from analysis.style import STATUS_COLORS
+from analysis.present import charts
+from analysis.core.errors import DataError, ParameterError
+from analysis.catalogue.geography import provinces
+from analysis.present.i18n import progress_summary, province_label
+from analysis.present.style import STATUS_COLORS
 
 CARTESIAN = {"scatter", "bar", "heatmap", "box", "histogram", "pie"}
 VI_LETTERS = re.compile("[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]",

@@ -10,8 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from analysis import charts, i18n, reporting
-from analysis.i18n import evidence_grade, evidence_kind, t
+from analysis.present import charts, i18n, report as reporting
+from analysis.present.i18n import evidence_grade, evidence_kind, t
 
 VI_LETTERS = re.compile("[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]",
                         re.IGNORECASE)

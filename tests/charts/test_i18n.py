@@ -1,4 +1,4 @@
-"""Language catalogue and number formatting (analysis.i18n)."""
+"""Language catalogue and number formatting (analysis.present.i18n)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis import i18n
-from analysis.errors import ParameterError
-from analysis.i18n import (
+from analysis.present import i18n
+from analysis.core.errors import ParameterError
+from analysis.present.i18n import (
     fmt_number,
     fmt_percent,
     fmt_value,
@@ -27,8 +27,8 @@ from analysis.i18n import (
     t,
     target_text,
 )
-from analysis.indicators import indicators
-from analysis.style import STATUS_ORDER
+from analysis.catalogue.indicators import indicators
+from analysis.present.style import STATUS_ORDER
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "analysis"
@@ -72,15 +72,22 @@ def _literal_keys(text: str) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("path", [SRC / "charts.py", SRC / "reporting.py", SRC / "i18n.py",
-                                  *sorted((ROOT / "notebooks").glob("*.py"))],
-                         ids=lambda p: p.name)
-def test_every_literal_key_used_in_code_exists(path: Path) -> None:
-    used = _literal_keys(path.read_text(encoding="utf-8"))
-    assert used, "the scan found no key: the pattern is wrong"
+def _code_groups() -> dict[str, list[Path]]:
+    """Each place that asks for locale keys: a package folder (all its modules) or a notebook."""
+    groups = {name: sorted((SRC / "present" / name).rglob("*.py")) for name in ("charts", "report")}
+    groups["i18n"] = [SRC / "present" / "i18n.py"]
+    groups |= {p.name: [p] for p in sorted((ROOT / "notebooks").glob("*.py"))}
+    return groups
+
+
+@pytest.mark.parametrize("group", sorted(_code_groups()))
+def test_every_literal_key_used_in_code_exists(group: str) -> None:
+    paths = _code_groups()[group]
+    used = set().union(*(_literal_keys(p.read_text(encoding="utf-8")) for p in paths))
+    assert used, f"the scan found no key in {group}: the pattern is wrong"
     for lang in ("vi", "en"):
         missing = sorted(k for k in used if not i18n.has_key(k, lang))
-        assert not missing, f"{path.name} uses keys missing in {lang}: {missing}"
+        assert not missing, f"{group} uses keys missing in {lang}: {missing}"
 
 
 def _units_in_use() -> set[str]:
@@ -91,7 +98,7 @@ def _units_in_use() -> set[str]:
 
 
 def _flags_of_progress() -> set[str]:
-    code = (SRC / "progress.py").read_text(encoding="utf-8")
+    code = "".join(p.read_text(encoding="utf-8") for p in sorted((SRC / "progress").rglob("*.py")))
     return set(re.findall(r"append\(\"([a-z_0-9]+)\"", code))
 
 

@@ -1,4 +1,4 @@
-"""Report building blocks (analysis.reporting): escaping, CSV, sources, footer, tables."""
+"""Report building blocks (analysis.present.report): escaping, CSV, sources, footer, tables."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import charts, reporting
-from analysis.errors import DataError, ParameterError
-from analysis.reporting import csv_bytes, neutralise_csv_cell
+from analysis.present import charts, report as reporting
+from analysis.core.errors import DataError, ParameterError
+from analysis.present.report import csv_bytes, neutralise_csv_cell
 
 EVIL = "<script>alert('x')</script>"
 

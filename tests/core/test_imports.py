@@ -102,5 +102,5 @@ def test_the_detector_finds_a_cycle():
 
 def test_the_package_has_no_import_cycle():
     graph = import_graph()
-    assert "analysis.readers.base" in graph["analysis.readers.jsonstat"]
+    assert "analysis.sources.readers.base" in graph["analysis.sources.readers.jsonstat"]
     assert cycles(graph) == []

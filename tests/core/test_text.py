@@ -1,4 +1,4 @@
-"""One definition of NFC and of diacritic folding (analysis.text), pinned by golden keys.
+"""One definition of NFC and of diacritic folding (analysis.core.text), pinned by golden keys.
 
 The goldens are what the matching keys gave before the copies were merged (the one change:
 ``slugify`` now folds the look-alike Ð like Đ, as every other key already did).
@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from analysis.geography import name_key
-from analysis.readers.labels import fold as label_fold
-from analysis.readers.labels import loose_key, strict_key
+from analysis.catalogue.geography import name_key
+from analysis.sources.readers.labels import fold as label_fold
+from analysis.sources.readers.labels import loose_key, strict_key
 from analysis.reports.params import slugify
-from analysis.text import fold, nfc, strip_diacritics
+from analysis.core.text import fold, nfc, strip_diacritics
 
 ROOT = Path(__file__).resolve().parents[2]
 NFD_KHANH_HOA = unicodedata.normalize("NFD", "Khánh Hòa")
@@ -62,4 +62,4 @@ def test_each_rule_is_defined_in_one_place():
     for what, pattern in rules.items():
         where = sorted(str(f.relative_to(ROOT)) for f in files
                        if pattern.search(f.read_text(encoding="utf-8")))
-        assert where == ["src/analysis/text.py"], (what, where)
+        assert where == ["src/analysis/core/text.py"], (what, where)

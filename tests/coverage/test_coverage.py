@@ -10,7 +10,7 @@ import pandera.pandas as pa
 import pytest
 
 from analysis import schemas
-from analysis.coverage import coverage_summary, coverage_table, year_text
+from analysis.pipeline.coverage import coverage_summary, coverage_table, year_text
 
 WATER = "rural_pop_clean_water_pct"
 HOUSING = "social_housing_units_completed"
@@ -72,7 +72,7 @@ def test_golden_numbers(observations: pd.DataFrame, progress: pd.DataFrame) -> N
     table = coverage_table(observations, progress)
     assert list(table.columns) == schemas.COVERAGE_COLUMNS
     w = row(table, "vn34", WATER)
-    from analysis.indicators import indicators
+    from analysis.catalogue.indicators import indicators
 
     assert w["sector"] == "water"
     assert (w["name_vi"], w["name_en"]) == tuple(indicators().loc[WATER, ["name_vi", "name_en"]])
@@ -160,7 +160,7 @@ def test_summary_headlines(observations: pd.DataFrame, progress: pd.DataFrame) -
 
 
 def test_summary_counts_indicators_covered_for_30_provinces() -> None:
-    from analysis.geography import province_codes
+    from analysis.catalogue.geography import province_codes
 
     codes = province_codes("vn34")
     obs = pd.DataFrame([r for c in codes for r in obs_rows("vn34", c, WATER, "official",
@@ -207,8 +207,8 @@ def test_year_text() -> None:
 
 def test_cheap_on_build_sized_frames() -> None:
     """20,000 observations and 5,000 progress rows: well under a second."""
-    from analysis.geography import province_codes
-    from analysis.indicators import indicator_ids
+    from analysis.catalogue.geography import province_codes
+    from analysis.catalogue.indicators import indicator_ids
 
     rng = np.random.default_rng(0)
     ids = indicator_ids()[:25]

@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.geography import match_provinces, provinces
+from analysis.catalogue.geography import match_provinces, provinces
 from tools.synthetic import SYNTHETIC_TAG, best_fit_cp1252, lossy_label, sha256_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,7 +136,7 @@ def test_register_and_raw_folder_agree(register):
 
 
 def test_register_passes_the_build_check_when_available():
-    from analysis import register as register_module
+    from analysis.sources import register as register_module
     entries = register_module.check_register(RAW)
     assert len(entries) == len(_raw_files())
 
@@ -485,7 +485,7 @@ KEY = ["geo_version", "province_code", "year", "indicator"]
 
 
 def test_ingest_reads_every_value_the_synthetic_files_state(ingested, published, register):
-    from analysis.indicators import indicators
+    from analysis.catalogue.indicators import indicators
 
     context = set(indicators().query("sector == 'population'").index)
     for key, result in ingested.items():

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import analysis as nq
-from analysis.errors import ParameterError
-from analysis.harmonisation import OBS_COLUMNS, harmonise_with_report
+from analysis.core.errors import ParameterError
+from analysis.transform.harmonisation import OBS_COLUMNS, harmonise_with_report
 
 
 def obs(rows, **defaults):

@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 
 import analysis as nq
-from analysis.errors import ParameterError
+from analysis.core.errors import ParameterError
 
 
 def test_counts_and_columns():

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import analysis as nq
-from analysis.errors import UnmatchedNamesError
+from analysis.core.errors import UnmatchedNamesError
 
 SPELLINGS_VN63 = {
     "Hà Nội": "01", "HÀ NỘI": "01", "Ha Noi": "01", "Hanoi": "01", "Thành phố Hà Nội": "01",

@@ -11,9 +11,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from analysis import build
+from analysis.pipeline import build
 from analysis.cli import app
-from analysis.errors import DataError
+from analysis.core.errors import DataError
 
 TABLES = ("observations.parquet", "progress.parquet", "quarantine.csv")
 

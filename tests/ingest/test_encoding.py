@@ -6,8 +6,8 @@ import unicodedata
 
 import pytest
 
-from analysis.errors import DataError
-from analysis.readers.encoding import decode, sniff_encoding
+from analysis.core.errors import DataError
+from analysis.sources.readers.encoding import decode, sniff_encoding
 from tests.fixtures.ingest.make_fixtures import cp1258, lossy_cp1252
 
 TEXT = "Tỉnh,Năm\nBà Rịa - Vũng Tàu,2024\nĐắk Lắk,2023\nThừa Thiên Huế,2022\n"

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from analysis import fetch_nso
+from analysis.sources.fetch import nso as fetch_nso
 from analysis.cli import app
-from analysis.errors import NetworkError
+from analysis.core.errors import NetworkError
 from analysis.ingest import read_with_report
-from analysis.register import check_register
+from analysis.sources.register import check_register
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
@@ -159,7 +159,7 @@ def test_offline_fails_fast_with_one_line_and_exit_2(tmp_path: Path) -> None:
 
 
 def test_bad_parameters_are_parameter_errors(tmp_path: Path) -> None:
-    from analysis.errors import ParameterError
+    from analysis.core.errors import ParameterError
 
     with pytest.raises(ParameterError, match="language"):
         fetch_nso.fetch_table("V02.01", lang="fr", raw_dir=tmp_path)

@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 from analysis import schemas
-from analysis.errors import DataError
+from analysis.core.errors import DataError
 from analysis.ingest import QUARANTINE_COLUMNS, ReadResult, read, read_with_report
-from analysis.readers.detect import detect_format
+from analysis.sources.readers.detect import detect_format
 
 # the table every PX-Web CSV variant holds (country + two provinces; the region is dropped)
 HEALTH = {("VN", 2023): 95.1, ("VN", 2024): 96.2, ("01", 2023): 99.5, ("01", 2024): 100.0,

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis.ingest import match_indicator, match_part
-from analysis.readers.labels import (
+from analysis.sources.readers.labels import (
     item_candidates,
     nil_means_zero,
     parse_numbers,

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from analysis import schemas
-from analysis.geography import province_codes
+from analysis.catalogue.geography import province_codes
 from analysis.ingest import read, read_with_report
 
 pytestmark = pytest.mark.shared
@@ -58,7 +58,7 @@ def test_e0201_2024_population_equals_the_known_answer(results: dict, nso_sample
 
 def test_e0201_carried_to_34_provinces_equals_the_known_answer(results: dict,
                                                                nso_samples: Path) -> None:
-    from analysis import harmonisation
+    from analysis.transform import harmonisation
     obs = results["jsonstat/E02.01.json"].observations
     vn34 = harmonisation.harmonise(obs[obs["year"] == 2024], to="vn34")
     pop = vn34[(vn34["indicator"] == "population_avg_thousand")

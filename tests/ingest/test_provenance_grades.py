@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 
 from analysis import schemas
 from analysis.cli import app
-from analysis.config import RAW_DIR
+from analysis.core.config import RAW_DIR
 from analysis.ingest import read_with_report
-from analysis.register import register_source, synthetic_marker, synthetic_phrase
+from analysis.sources.register import register_source, synthetic_marker, synthetic_phrase
 
 runner = CliRunner()
 SYNTHETIC_DIR = RAW_DIR / "synthetic"
@@ -88,7 +88,7 @@ def test_provenance_official_does_not_make_a_synthetic_file_official(tmp_path: P
 
 
 def test_the_list_of_files_without_a_marker_is_up_to_date() -> None:
-    from analysis.readers import read_raw
+    from analysis.sources.readers import read_raw
 
     if not SYNTHETIC_FILES:
         pytest.skip("no data/raw/synthetic")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis.errors import DataError
-from analysis.register import (
+from analysis.core.errors import DataError
+from analysis.sources.register import (
     check_register,
     find_entry,
     is_exempt,

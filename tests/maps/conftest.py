@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.geography import provinces
+from analysis.catalogue.geography import provinces
 
 from ..conftest import SHARED
 
@@ -67,7 +67,7 @@ def fake_boundaries(tmp_path: Path) -> Path:
 @pytest.fixture
 def no_default_boundaries(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pretend nothing was fetched into data/raw (maps must fall back to tiles)."""
-    from analysis import boundaries
+    from analysis.sources import boundaries
 
     monkeypatch.setattr(boundaries, "default_boundaries_path", lambda raw_dir=None: None)
 
@@ -75,7 +75,7 @@ def no_default_boundaries(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Processed boundaries are cached in a temporary folder, never in data/processed."""
-    from analysis import config
+    from analysis.core import config
 
     folder = tmp_path / "processed"
     monkeypatch.setattr(config, "PROCESSED_DIR", folder)

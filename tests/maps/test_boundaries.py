@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import shapely
 
-from analysis import boundaries
-from analysis.boundaries import PINNED_BOUNDARY_ID, load_boundaries
-from analysis.errors import DataError
-from analysis.geography import crosswalk, province_codes
+from analysis.sources import boundaries
+from analysis.sources.boundaries import PINNED_BOUNDARY_ID, load_boundaries
+from analysis.core.errors import DataError
+from analysis.catalogue.geography import crosswalk, province_codes
 
 from .conftest import SIDE, geoboundaries_features, square, write_geojson
 
@@ -190,8 +190,8 @@ def test_default_path_falls_back_to_the_shipped_copy_and_prefers_a_fetched_one(t
 
 
 def test_the_repository_ships_registered_public_domain_boundaries():
-    from analysis.config import RAW_DIR
-    from analysis.register import load_register
+    from analysis.core.config import RAW_DIR
+    from analysis.sources.register import load_register
 
     path = boundaries.default_boundaries_path(RAW_DIR)
     assert path is not None and path.parent.name in ("boundaries",)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import maps
-from analysis.geography import province_codes
-from analysis.style import STATUS_ORDER
+from analysis.present import maps
+from analysis.catalogue.geography import province_codes
+from analysis.present.style import STATUS_ORDER
 
 from .conftest import SHARED_GEO_FILE
 

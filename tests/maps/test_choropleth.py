@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import maps
-from analysis.errors import DataError, ParameterError
-from analysis.geography import province_codes, provinces
-from analysis.style import STATUS_COLORS, STATUS_ORDER
+from analysis.present import maps
+from analysis.core.errors import DataError, ParameterError
+from analysis.catalogue.geography import province_codes, provinces
+from analysis.present.style import STATUS_COLORS, STATUS_ORDER
 
 GEOS = ["vn34", "vn63"]
 
@@ -184,7 +184,7 @@ def test_auto_uses_tiles_without_boundaries_and_boundaries_when_given(no_default
 
 
 def test_auto_finds_the_fetched_file(monkeypatch, fake_boundaries):
-    from analysis import boundaries
+    from analysis.sources import boundaries
 
     monkeypatch.setattr(boundaries, "default_boundaries_path", lambda raw_dir=None: fake_boundaries)
     fig = maps.choropleth(values("vn34"), geo_version="vn34")
@@ -197,7 +197,7 @@ def test_geographic_without_boundaries_is_a_clear_error(no_default_boundaries):
 
 
 def test_a_geodataframe_can_be_passed(fake_boundaries):
-    from analysis.boundaries import load_boundaries
+    from analysis.sources.boundaries import load_boundaries
 
     gdf = load_boundaries("vn63", fake_boundaries)
     fig = maps.choropleth(values("vn63"), geo_version="vn63", boundaries=gdf)
@@ -285,7 +285,7 @@ def test_importing_the_map_modules_stays_light():
     import subprocess
     import sys
 
-    code = ("import sys, analysis.maps, analysis.boundaries, analysis.fetch; "
+    code = ("import sys, analysis.present.maps, analysis.sources.boundaries, analysis.sources.fetch.boundaries; "
             "print(sorted(m for m in ('plotly', 'geopandas', 'shapely', 'pyogrio') "
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

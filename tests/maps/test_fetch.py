@@ -15,11 +15,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from analysis import fetch
-from analysis.boundaries import PINNED_BOUNDARY_ID, default_boundaries_path, load_boundaries
+from analysis.sources.fetch import boundaries as fetch
+from analysis.sources.boundaries import PINNED_BOUNDARY_ID, default_boundaries_path, load_boundaries
 from analysis.cli import app
-from analysis.errors import NetworkError
-from analysis.register import check_register
+from analysis.core.errors import NetworkError
+from analysis.sources.register import check_register
 
 from .conftest import geoboundaries_features
 
@@ -187,7 +187,7 @@ def test_a_failed_register_keeps_the_previous_file(server, raw_dir, monkeypatch)
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("analysis.register.register_source", broken)
+    monkeypatch.setattr("analysis.sources.register.register_source", broken)
     with pytest.raises(OSError, match="disk full"):
         fetch.fetch_boundaries(api(server), raw_dir=raw_dir)
     assert (raw_dir / REL).read_bytes() == before
@@ -196,7 +196,7 @@ def test_a_failed_register_keeps_the_previous_file(server, raw_dir, monkeypatch)
 
 
 def test_cli_offline_prints_one_line_and_exits_2(raw_dir, monkeypatch):
-    monkeypatch.setattr("analysis.register.RAW_DIR", raw_dir)
+    monkeypatch.setattr("analysis.sources.register.RAW_DIR", raw_dir)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -209,7 +209,7 @@ def test_cli_offline_prints_one_line_and_exits_2(raw_dir, monkeypatch):
 
 
 def test_cli_success_says_where(server, raw_dir, monkeypatch):
-    monkeypatch.setattr("analysis.register.RAW_DIR", raw_dir)
+    monkeypatch.setattr("analysis.sources.register.RAW_DIR", raw_dir)
     result = CliRunner().invoke(app, ["fetch", "boundaries", "--url", api(server)])
     assert result.exit_code == 0, result.output
     assert PINNED_BOUNDARY_ID in result.output and "registered" in result.output
@@ -217,7 +217,7 @@ def test_cli_success_says_where(server, raw_dir, monkeypatch):
 
 
 def test_only_http_addresses(raw_dir):
-    from analysis.errors import ParameterError
+    from analysis.core.errors import ParameterError
 
     with pytest.raises(ParameterError, match="http"):
         fetch.fetch_boundaries("file:///etc/passwd", raw_dir=raw_dir)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.geography import province_codes
-from analysis.maps import tile_grid
+from analysis.catalogue.geography import province_codes
+from analysis.present.maps import tile_grid
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.targets import targets_from_records
+from analysis.catalogue.targets import targets_from_records
 
 OBS_COLUMNS = ["geo_version", "province_code", "year", "indicator", "value", "numerator",
                "denominator", "unit", "source_id", "provenance", "is_provisional",

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.errors import DataError
+from analysis.core.errors import DataError
 from analysis.progress import assess
 
 from .conftest import one_target, series

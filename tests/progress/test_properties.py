@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.progress import LINEAR, STATCAN, evaluate, needs_linear
-from analysis.style import STATUS_ORDER
+from analysis.present.style import STATUS_ORDER
 
 RANK = {s: i for i, s in enumerate(STATUS_ORDER)}  # 0 = achieved (best)
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.errors import ParameterError
+from analysis.core.errors import ParameterError
 from analysis.progress import rank_provinces
 
 

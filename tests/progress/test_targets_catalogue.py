@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.errors import DataError
-from analysis.indicators import indicators
-from analysis.targets import (
+from analysis.core.errors import DataError
+from analysis.catalogue.indicators import indicators
+from analysis.catalogue.targets import (
     CONFIDENCE_GRADES,
     TARGET_COLUMNS,
     binding_value,

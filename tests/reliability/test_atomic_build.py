@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.build import OUTPUTS  # every table the build publishes
-from analysis.config import PROJECT_ROOT, RAW_DIR
+from analysis.pipeline.build import OUTPUTS  # every table the build publishes
+from analysis.core.config import PROJECT_ROOT, RAW_DIR
 
 pytestmark = [pytest.mark.slow]
 
@@ -91,7 +91,7 @@ def test_a_build_killed_at_once_changes_nothing(built):
 def test_the_build_runs_with_sockets_blocked(built, tmp_path):
     from pytest_socket import SocketBlockedError, disable_socket, enable_socket
 
-    from analysis.build import run_build
+    from analysis.pipeline.build import run_build
 
     raw, out = built
     disable_socket(allow_unix_socket=True)

@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from analysis.cli import app
-from analysis.config import PROJECT_ROOT
-from analysis.errors import DataError
+from analysis.core.config import PROJECT_ROOT
+from analysis.core.errors import DataError
 from analysis.ingest import read_with_report
 
 from .broken_cases import BROKEN, CASES, Case

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.errors import DataError
+from analysis.core.errors import DataError
 from analysis.ingest import read_with_report
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

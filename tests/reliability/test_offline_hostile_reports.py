@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis.config import PROJECT_ROOT, RAW_DIR
-from analysis.register import sha256_file
+from analysis.core.config import PROJECT_ROOT, RAW_DIR
+from analysis.sources.register import sha256_file
 
 pytestmark = [pytest.mark.slow]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 
-from analysis.atomic import atomic_outputs, write_text
+from analysis.core.atomic import atomic_outputs, write_text
 
 
 def test_atomic_writes_follow_the_umask_not_mkstemps_private_mode(tmp_path):

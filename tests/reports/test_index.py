@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-from analysis.i18n import t
+from analysis.present.i18n import t
 from analysis.reports.index import render_index, status_grid_data
 
 HOSTILE = "<script>alert('x')</script>"
@@ -144,7 +144,7 @@ def test_grid_tells_real_from_synthetic_evidence_without_colour(processed, tmp_p
 
 
 def test_index_shows_how_much_of_the_data_is_real(processed, tmp_path):
-    from analysis.coverage import coverage_table
+    from analysis.pipeline.coverage import coverage_table
 
     obs = pd.read_parquet(processed / "observations.parquet")
     prog = pd.read_parquet(processed / "progress.parquet")

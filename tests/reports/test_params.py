@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.errors import DataError, ParameterError
+from analysis.core.errors import DataError, ParameterError
 from analysis.reports import params as P
 
 
@@ -24,7 +24,7 @@ def test_slug_is_ascii_folded_without_prefixes(name, slug):
 
 
 def test_every_vn34_and_vn63_province_gets_a_distinct_file_name():
-    from analysis.geography import provinces
+    from analysis.catalogue.geography import provinces
 
     for geo in ("vn34", "vn63"):
         table = provinces(geo)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from analysis.errors import ParameterError
+from analysis.core.errors import ParameterError
 from analysis.reports import runner
 from analysis.reports.runner import run_reports
 from tests.reports.conftest import notebooks_with

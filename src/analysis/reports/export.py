@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from analysis.errors import DataError
+from analysis.core.errors import DataError
 
 HERE = Path(__file__).resolve().parent
 ASSETS_DIR = HERE / "assets"
@@ -45,7 +45,7 @@ _EXTERNAL_ATTR = re.compile(
     r"""((?:https?:|ftp:)?//[^"'\s>]*)""", re.IGNORECASE)
 _EXTERNAL_CSS = re.compile(r"""(url\(\s*["']?|@import\s+["'])\s*((?:https?:)?//[^"')\s]*)""",
                            re.IGNORECASE)
-# the notebooks' own synthetic-data banner (analysis.reporting.synthetic_banner); when a page
+# the notebooks' own synthetic-data banner (analysis.present.report.synthetic_banner); when a page
 # shows it, the header's badge would only repeat it
 NOTEBOOK_SYNTHETIC_MARKERS = ("nq-synthetic",)
 _NOT_SHOWN = {"application/javascript", "application/vnd.jupyter.widget-view+json",
@@ -79,7 +79,7 @@ class PageInfo:
         geography: human label of the geography version.
         data_date: "data as of ..." text, or empty.
         synthetic: the page shows synthetic data: a badge under the header bar, unless the
-            notebook shows its own banner (``analysis.reporting``).
+            notebook shows its own banner (``analysis.present.report``).
         synthetic_label: the badge's text.
         index_href / index_label: relative link back to ``index.html``.
         alt_href / alt_label / alt_lang / alt_title: the same report in the other language.
@@ -191,7 +191,7 @@ class _FigureWriter:
                 f"a figure in cell {cell_index} uses plotly trace type(s) "
                 f"{', '.join(unsupported)}, which the offline plotly.js bundle (cartesian) "
                 f"cannot draw",
-                hint="draw maps with filled scatter polygons (analysis.maps) or see "
+                hint="draw maps with filled scatter polygons (analysis.present.maps) or see "
                      "src/analysis/reports/assets/README.md")
         self.types |= types
         self.count += 1

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.config import COUNTRY_CODE, LANGUAGES
-from analysis.errors import DataError
-from analysis.geography import provinces
-from analysis.i18n import (
+from analysis.core.config import COUNTRY_CODE, LANGUAGES
+from analysis.core.errors import DataError
+from analysis.catalogue.geography import provinces
+from analysis.present.i18n import (
     evidence_detail,
     evidence_grade,
     evidence_kind,
@@ -36,8 +36,8 @@ from analysis.i18n import (
     status_label,
     t,
 )
-from analysis.io import load_progress
-from analysis.style import (
+from analysis.pipeline.io import load_progress
+from analysis.present.style import (
     EVIDENCE_MARKS,
     STATUS_COLORS,
     STATUS_MARKS,
@@ -80,8 +80,8 @@ def _when(text: object, lang: str) -> str:
 def status_grid_data(processed_dir: Path, geo: str, lang: str
                      ) -> tuple[list[dict], dict[str, dict]] | None:
     """Columns and cells of the national status grid, grouped exactly as the report's chart
-    (:func:`analysis.charts.status_grid_columns`). ``None`` without a progress table."""
-    from analysis.charts import status_grid_columns
+    (:func:`analysis.present.charts.status_grid_columns`). ``None`` without a progress table."""
+    from analysis.present.charts import status_grid_columns
 
     try:
         progress = load_progress(geo, processed_dir=processed_dir)
@@ -307,7 +307,7 @@ def _coverage(table: pd.DataFrame | None, lang: str, geo: str) -> str:
     """How much of the dataset is real: a headline and one row per indicator with data."""
     if table is None or table.empty:
         return ""
-    from analysis.coverage import coverage_summary
+    from analysis.pipeline.coverage import coverage_summary
 
     summary = coverage_summary(table)["by_geo"].get(geo)
     if not summary:

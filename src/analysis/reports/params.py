@@ -2,7 +2,7 @@
 
 Everything here is cheap (no papermill, nbconvert or jupytext import): the runner validates a
 request and lists the reports to render before it spends a second on kernels. A bad request
-raises one :class:`~analysis.errors.ParameterError` that names every bad value at once.
+raises one :class:`~analysis.core.errors.ParameterError` that names every bad value at once.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.config import GEO_VERSIONS, LANGUAGES, NOTEBOOKS_DIR, PROCESSED_DIR, REPORTS_DIR
-from analysis.errors import DataError, ParameterError
-from analysis.geography import province_codes, province_name
-from analysis.i18n import t
-from analysis.io import load_build_info, load_observations
-from analysis.text import fold
+from analysis.core.config import GEO_VERSIONS, LANGUAGES, NOTEBOOKS_DIR, PROCESSED_DIR, REPORTS_DIR
+from analysis.core.errors import DataError, ParameterError
+from analysis.catalogue.geography import province_codes, province_name
+from analysis.present.i18n import t
+from analysis.pipeline.io import load_build_info, load_observations
+from analysis.core.text import fold
 
 PROVINCE_NOTEBOOK = "province_report.py"
 NATIONAL_NOTEBOOK = "national_overview.py"
@@ -178,7 +178,7 @@ def notebook_imports(paths: Iterable[str | Path]) -> list[str]:
 
 
 def _years_of(build_info: dict, geo: str, processed_dir: Path) -> tuple[int, int] | None:
-    years = (build_info.get("year_ranges") or {}).get(geo)  # written by analysis.build
+    years = (build_info.get("year_ranges") or {}).get(geo)  # written by analysis.pipeline.build
     if years and len(years) == 2:
         return int(years[0]), int(years[1])
 

@@ -39,16 +39,16 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from analysis.atomic import write_text
-from analysis.config import DATA_REFERENCE_DIR, PROJECT_ROOT
-from analysis.errors import ParameterError
-from analysis.i18n import (
+from analysis.core.atomic import write_text
+from analysis.core.config import DATA_REFERENCE_DIR, PROJECT_ROOT
+from analysis.core.errors import ParameterError
+from analysis.present.i18n import (
     format_datetime,  # re-exported: reports use it
     geo_label,
     t,
 )
 from analysis.reports import params as P
-from analysis.versioning import code_hash, git_commit, sha256_file
+from analysis.core.versioning import code_hash, git_commit, sha256_file
 
 RUN_JSON = "run.json"
 INDEX_HTML = "index.html"

@@ -31,8 +31,8 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.atomic import write_text
-from analysis.errors import DataError
+from analysis.core.atomic import write_text
+from analysis.core.errors import DataError
 
 ENGINE_NAME = "nq42-warm"
 KERNEL_ENV = {
