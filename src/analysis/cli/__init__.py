@@ -107,7 +107,7 @@ def ingest(
     grade given with --provenance, else "unregistered". Exit 0 when the files were read
     (even with rejected rows), exit 1 when one cannot be read.
     """
-    from analysis.ingest import cli_ingest
+    from analysis.cli.ingest import cli_ingest
 
     _run(lambda: cli_ingest(files, indicator=indicator, geo=geo, fmt=format, out=out,
                             quarantine=quarantine, provenance=provenance))
