@@ -6,15 +6,13 @@ and are always shown together with the status text, never alone.
 
 from __future__ import annotations
 
-# best -> worst; insufficient_data last
-STATUS_ORDER = (
-    "achieved",
-    "on_track",
-    "acceleration_needed",
-    "limited_progress",
-    "deterioration",
-    "insufficient_data",
-)
+from analysis.catalogue.methods import STATUS_ORDER  # best -> worst (one definition)
+
+__all__ = [
+    "EVIDENCE_KINDS", "EVIDENCE_MARKS", "FONT_FAMILY", "STATUS_COLORS", "STATUS_MARKS",
+    "STATUS_ORDER", "STATUS_TEXT_COLORS", "SYNTHETIC_COLOR", "SYNTHETIC_DASH", "SYNTHETIC_SYMBOL",
+    "UNKNOWN_SYMBOL",
+]
 
 STATUS_COLORS = {
     "achieved": "#0072B2",             # blue
