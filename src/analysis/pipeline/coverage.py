@@ -27,23 +27,28 @@ Definitions (one row per ``(geo_version, indicator)``, sorted by sector, indicat
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from rich.table import Table
 
-from analysis.core.config import COUNTRY_CODE, GEO_VERSIONS, PROCESSED_DIR
-from analysis.core.errors import DataError, ParameterError
+from analysis import schemas
 from analysis.catalogue.indicators import indicators
+from analysis.catalogue.methods import INSUFFICIENT
+from analysis.core.config import COUNTRY_CODE, GEO_VERSIONS, PROCESSED_DIR
+from analysis.core.console import console_for_cli
+from analysis.core.errors import DataError, ParameterError
 from analysis.core.provenance import GRADES, REAL_GRADES, SYNTHETIC
 
-INSUFFICIENT = "insufficient_data"
 #: Real verdicts needed for an indicator to count as "covered" in a geography (the headline
 #: "indicators with real verdicts for at least 30 of the 34 provinces"; vn63: the same share).
 COVERED_PROVINCES = {"vn34": 30, "vn63": math.ceil(30 / 34 * 63)}
 OBS_COLUMNS = ("geo_version", "province_code", "year", "indicator", "provenance")
 PROGRESS_COLUMNS = ("geo_version", "province_code", "target_id", "indicator", "sector",
                     "status", "evidence_grade", "provenance")
+_KEY = ["geo_version", "indicator"]  # the grain of the table
 
 
 def year_text(years: object) -> str:
@@ -93,8 +98,6 @@ def coverage_table(observations: pd.DataFrame, progress: pd.DataFrame, *,
         nothing), columns :data:`analysis.schemas.COVERAGE_COLUMNS`, sorted by sector,
         indicator, geo_version.
     """
-    from analysis import schemas
-
     geos = list(geo_versions)
     unknown = [g for g in geos if g not in GEO_VERSIONS]
     if unknown:
@@ -105,10 +108,20 @@ def coverage_table(observations: pd.DataFrame, progress: pd.DataFrame, *,
                   required=("geo_version", "province_code", "target_id", "indicator",
                             "status"))
     pr = pr[pr["geo_version"].isin(geos)]
-    cat = indicators()
-    key = ["geo_version", "indicator"]
 
-    target_pairs = pr[key + ["target_id"]].dropna()
+    target_pairs = _target_pairs(pr, targets, geos)
+    ids = sorted(set(obs["indicator"].astype(str)) | set(target_pairs["indicator"].astype(str)))
+    index = pd.MultiIndex.from_product([geos, ids], names=_KEY)
+    out = pd.DataFrame(index=index)
+    _grade_columns(out, obs)
+    _verdict_columns(out, pr, target_pairs)
+    return _finish(out.reset_index(), pr)
+
+
+def _target_pairs(pr: pd.DataFrame, targets: pd.DataFrame | None, geos: list[str]
+                  ) -> pd.DataFrame:
+    """(geo_version, indicator, target_id) of the progress rows and of ``targets``."""
+    target_pairs = pr[_KEY + ["target_id"]].dropna()
     if targets is not None and len(targets):
         t = targets[["target_id", "indicator", "geo_version"]].copy()
         t["geo_version"] = t["geo_version"].astype("object")
@@ -116,13 +129,14 @@ def coverage_table(observations: pd.DataFrame, progress: pd.DataFrame, *,
         extra = pd.concat([t[~both]] + [t[both].assign(geo_version=g) for g in geos],
                           ignore_index=True)
         target_pairs = pd.concat([target_pairs, extra[extra["geo_version"].isin(geos)]
-                                  [key + ["target_id"]]], ignore_index=True)
-    ids = sorted(set(obs["indicator"].astype(str)) | set(target_pairs["indicator"].astype(str)))
-    index = pd.MultiIndex.from_product([geos, ids], names=key)
-    out = pd.DataFrame(index=index)
+                                  [_KEY + ["target_id"]]], ignore_index=True)
+    return target_pairs
 
+
+def _grade_columns(out: pd.DataFrame, obs: pd.DataFrame) -> None:
+    """``provinces_<g>``, ``years_<g>``, ``points_<g>`` and ``national_<g>`` of every grade."""
     obs_key = pd.MultiIndex.from_arrays([obs["geo_version"].astype(str).to_numpy(),
-                                         obs["indicator"].astype(str).to_numpy()], names=key)
+                                         obs["indicator"].astype(str).to_numpy()], names=_KEY)
     grade = obs["provenance"].astype(str).to_numpy()
     is_nation = (obs["province_code"].astype(str) == COUNTRY_CODE).to_numpy()
     codes = obs["province_code"].astype(str).to_numpy()
@@ -131,32 +145,38 @@ def coverage_table(observations: pd.DataFrame, progress: pd.DataFrame, *,
         sel = grade == g
         frame = pd.DataFrame({"code": codes[sel], "year": years[sel], "nation": is_nation[sel]},
                              index=obs_key[sel])
-        grouped = frame.groupby(level=key, sort=False)
+        grouped = frame.groupby(level=_KEY, sort=False)
         out[f"provinces_{g}"] = frame.loc[~frame["nation"].to_numpy(), "code"].groupby(
-            level=key, sort=False).nunique()
+            level=_KEY, sort=False).nunique()
         out[f"years_{g}"] = grouped["year"].agg(lambda s: year_text(s.unique()))
         out[f"points_{g}"] = grouped.size()
         out[f"national_{g}"] = grouped["nation"].any()
 
+
+def _verdict_columns(out: pd.DataFrame, pr: pd.DataFrame, target_pairs: pd.DataFrame) -> None:
+    """``targets`` and the ``verdicts`` columns (real, real provinces, synthetic)."""
     ev = _evidence_grade(pr).to_numpy()
     verdict = (pr["status"].astype("object").fillna(INSUFFICIENT) != INSUFFICIENT).to_numpy()
     real = verdict & np.isin(ev, list(REAL_GRADES))
     synthetic = verdict & (ev == SYNTHETIC)
     pr_key = pd.MultiIndex.from_arrays([pr["geo_version"].astype(str).to_numpy(),
-                                        pr["indicator"].astype(str).to_numpy()], names=key)
+                                        pr["indicator"].astype(str).to_numpy()], names=_KEY)
     flags = pd.DataFrame({"verdict": verdict, "real": real, "synthetic": synthetic},
                          index=pr_key)
-    sums = flags.groupby(level=key, sort=False).sum()
-    out["targets"] = target_pairs.drop_duplicates().groupby(key, sort=False).size()
+    sums = flags.groupby(level=_KEY, sort=False).sum()
+    out["targets"] = target_pairs.drop_duplicates().groupby(_KEY, sort=False).size()
     out["verdicts"] = sums["verdict"]
     out["verdicts_real"] = sums["real"]
     pr_codes = pr["province_code"].astype(str).to_numpy()
     real_prov = real & (pr_codes != COUNTRY_CODE)
     out["verdicts_real_provinces"] = pd.Series(pr_codes[real_prov], index=pr_key[real_prov]
-                                               ).groupby(level=key, sort=False).nunique()
+                                               ).groupby(level=_KEY, sort=False).nunique()
     out["verdicts_synthetic"] = sums["synthetic"]
 
-    out = out.reset_index()
+
+def _finish(out: pd.DataFrame, pr: pd.DataFrame) -> pd.DataFrame:
+    """Sector and names, the schema's dtypes (zeros and "" where nothing), sorted, validated."""
+    cat = indicators()
     sector_of = cat["sector"].astype(str).to_dict()
     if "sector" in pr and len(pr):
         for ind, sec in pr.dropna(subset=["sector"]).groupby("indicator")["sector"].first().items():
@@ -271,8 +291,6 @@ def cli_coverage(geo: str = "vn34", fmt: str = "table",
     progress = pd.read_parquet(paths[1])
     table = coverage_table(obs, progress, geo_versions=geos)
     if fmt == "csv":
-        import sys
-
         table.to_csv(sys.stdout, index=False, lineterminator="\n")
         return 0
     _print_table(table)
@@ -290,10 +308,6 @@ def _cell(row: pd.Series, g: str) -> str:
 
 
 def _print_table(table: pd.DataFrame) -> None:
-    from rich.table import Table
-
-    from analysis.ingest import console_for_cli
-
     console = console_for_cli()
     for sector, rows in table.groupby("sector", sort=True):
         t = Table(title=f"coverage — {sector or 'other'}", show_lines=False)

@@ -21,13 +21,15 @@ The reverse (vn34 -> vn63) is never invented.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
-from analysis.core.config import COUNTRY_CODE
-from analysis.core.errors import DataError, ParameterError
 from analysis.catalogue.geography import crosswalk
 from analysis.catalogue.indicators import indicators
+from analysis.core.config import COUNTRY_CODE
+from analysis.core.errors import DataError, ParameterError
 from analysis.core.provenance import SYNTHETIC, UNSPECIFIED, weakest
 
 OBS_COLUMNS = [
@@ -179,7 +181,8 @@ def catalogue_weights(obs: pd.DataFrame) -> pd.DataFrame | None:
     cat = indicators()
     links = cat["weight"].dropna() if "weight" in cat else pd.Series(dtype=str)
     prov = obs[obs["province_code"].astype(str).str.fullmatch(r"\d{2}")]
-    grades = prov["provenance"] if "provenance" in prov else pd.Series(UNSPECIFIED, index=prov.index)
+    grades = (prov["provenance"] if "provenance" in prov
+              else pd.Series(UNSPECIFIED, index=prov.index))
     frames = []
     for ind, weight_ind in links.items():
         rows = prov["indicator"] == weight_ind
@@ -199,7 +202,8 @@ def _weights(weights: pd.DataFrame | str | None, observations: pd.DataFrame) -> 
         return None
     if isinstance(weights, str):
         if weights != "catalogue":
-            raise ParameterError(f"weights must be a DataFrame, 'catalogue' or None, not {weights!r}")
+            raise ParameterError(
+                f"weights must be a DataFrame, 'catalogue' or None, not {weights!r}")
 
         found = catalogue_weights(observations[observations["geo_version"] == "vn63"])
         return None if found is None else found.drop(columns="geo_version")
@@ -214,17 +218,36 @@ def _weights(weights: pd.DataFrame | str | None, observations: pd.DataFrame) -> 
     return w[["indicator", "province_code", "year", "weight", "w_grade"]]
 
 
-def _lowest_grade(grades: pd.Series) -> str:
+def _weakest_of(grades: pd.Series) -> str:
+    """:func:`analysis.core.provenance.weakest` of a group's grades (an aggregation callback)."""
     return weakest(grades.dropna(), empty=SYNTHETIC)
 
 
-def _join_sources(ids: pd.Series) -> str:
-    parts = sorted({p for s in ids.dropna() for p in str(s).split(";") if p})
-    return ";".join(parts)
+def join_source_ids(ids: Iterable[object]) -> str:
+    """The distinct source ids of several values (each may list some, ``;``-separated), sorted
+    and joined with ``;``; missing values are skipped."""
+    return ";".join(sorted({p for s in ids if isinstance(s, str) for p in s.split(";") if p}))
 
 
 def _aggregate(merged: pd.DataFrame, weight_table: pd.DataFrame | None
                ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Combine the member rows of each merged vn34 unit: (carried rows, report rows)."""
+    agg = _group_members(merged, weight_table)
+    ok = _check_groups(agg)
+    pooled = _sum_and_pool(agg, ok)
+    _weighted_means(agg, ok, pooled)
+    agg.loc[ok & (agg["aggregation"] == "none"), "reason"] = (
+        "not additive (e.g. a density): recompute it from its parts")
+
+    done = agg[agg["action"] != "dropped"].copy()
+    done["province_code"] = done["vn34_code"]
+    done["geo_version"] = "vn34"
+    report = agg.rename(columns={})[REPORT_COLUMNS].copy()
+    return done.reindex(columns=OBS_COLUMNS), report
+
+
+def _group_members(merged: pd.DataFrame, weight_table: pd.DataFrame | None) -> pd.DataFrame:
+    """One row per (vn34_code, year, indicator) with the sums and counts the rules need."""
     keys = ["vn34_code", "year", "indicator"]
     merged = merged.copy()
     merged = _attach_weights(merged, weight_table)
@@ -232,7 +255,7 @@ def _aggregate(merged: pd.DataFrame, weight_table: pd.DataFrame | None
     merged["wv"] = merged["w"] * merged["value"]
 
     g = merged.groupby(keys, sort=True, dropna=False)
-    agg = g.agg(
+    return g.agg(
         n=("province_code", "size"),
         n_expected=("n_merged", "first"),
         members=("province_code", lambda s: "+".join(sorted(s))),
@@ -251,14 +274,20 @@ def _aggregate(merged: pd.DataFrame, weight_table: pd.DataFrame | None
         n_w=("w", "count"),
         w_sum=("w", "sum"),
         wv_sum=("wv", "sum"),
-        source_id=("source_id", _join_sources),
-        provenance=("provenance", _lowest_grade),
-        w_grade=("w_grade", _lowest_grade),
+        source_id=("source_id", join_source_ids),
+        provenance=("provenance", _weakest_of),
+        w_grade=("w_grade", _weakest_of),
         w_year=("w_year", "min"),
         is_provisional=("is_provisional", lambda s: bool(s.fillna(False).astype(bool).any())),
         is_estimated=("is_estimated", lambda s: bool(s.fillna(False).astype(bool).any())),
     ).reset_index()
 
+
+def _check_groups(agg: pd.DataFrame) -> pd.Series:
+    """Start every group as dropped; give the reason where a member is missing or units mix.
+
+    Returns the groups that can be combined (complete, one unit).
+    """
     cw = crosswalk()
     expected_members = cw.groupby("vn34_code")["vn63_code"].apply(lambda s: sorted(s))
     agg["action"] = "dropped"
@@ -275,8 +304,11 @@ def _aggregate(merged: pd.DataFrame, weight_table: pd.DataFrame | None
     agg.loc[~complete, "reason"] = missing_reason if len(missing_reason) else ""
     mixed = complete & (agg["n_units"] > 1)
     agg.loc[mixed, "reason"] = "member provinces report different units"
-    ok = complete & ~mixed
+    return complete & ~mixed
 
+
+def _sum_and_pool(agg: pd.DataFrame, ok: pd.Series) -> pd.Series:
+    """Sum counts and flows; pool rates from their summed parts. Returns the pooled groups."""
     is_sum = ok & (agg["aggregation"] == "sum")
     agg.loc[is_sum, "value"] = agg.loc[is_sum, "value_sum"]
     parts_sum = is_sum & (agg["n_num"] == agg["n"]) & (agg["n_den"] == agg["n"])
@@ -290,7 +322,11 @@ def _aggregate(merged: pd.DataFrame, weight_table: pd.DataFrame | None
     agg.loc[pooled, "value"] = (agg.loc[pooled, "scale"] * agg.loc[pooled, "num_sum"]
                                 / agg.loc[pooled, "den_sum"])
     agg.loc[pooled, "action"] = "pooled"
+    return pooled
 
+
+def _weighted_means(agg: pd.DataFrame, ok: pd.Series, pooled: pd.Series) -> None:
+    """Rates without parts and weighted-mean indicators: a weighted mean, flagged estimated."""
     wants_weights = ok & ~pooled & agg["aggregation"].isin(["ratio", "weighted_mean"])
     weighted = wants_weights & (agg["n_w"] == agg["n"]) & (agg["w_sum"] > 0)
     # a weighted mean lies between its members: clip float noise (100.00000000000001)
@@ -307,14 +343,6 @@ def _aggregate(merged: pd.DataFrame, weight_table: pd.DataFrame | None
     agg.loc[wants_weights & ~weighted, "reason"] = (
         "rate without numerator/denominator in every member province and no weights for all "
         "of them: not combined")
-    agg.loc[ok & (agg["aggregation"] == "none"), "reason"] = (
-        "not additive (e.g. a density): recompute it from its parts")
-
-    done = agg[agg["action"] != "dropped"].copy()
-    done["province_code"] = done["vn34_code"]
-    done["geo_version"] = "vn34"
-    report = agg.rename(columns={})[REPORT_COLUMNS].copy()
-    return done.reindex(columns=OBS_COLUMNS), report
 
 
 def _attach_weights(merged: pd.DataFrame, weight_table: pd.DataFrame | None) -> pd.DataFrame:
