@@ -15,9 +15,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from analysis.core.config import VERSION as __version__
 from analysis.core.errors import DataError, NetworkError, ParameterError, UnmatchedNamesError
-
-__version__ = "0.1.0"
 
 # public name -> (module, attribute), imported on first use. Public names never equal a
 # submodule's name: importing ``analysis.x`` would overwrite a function ``analysis.x``.
@@ -64,8 +63,6 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from analysis.present import charts, i18n, maps, report as reporting
-    from analysis.sources.boundaries import load_boundaries
     from analysis.catalogue.geography import (
         crosswalk,
         match_provinces,
@@ -73,10 +70,13 @@ if TYPE_CHECKING:  # pragma: no cover
         provinces,
         resolve_provinces,
     )
-    from analysis.transform.harmonisation import harmonise
     from analysis.catalogue.indicators import indicators as indicator_catalogue
+    from analysis.catalogue.targets import load_targets
     from analysis.ingest import read
     from analysis.pipeline.io import load_observations, load_progress
+    from analysis.present import charts, i18n, maps
+    from analysis.present import report as reporting
     from analysis.present.maps import choropleth
     from analysis.progress import assess, assess_trends, national_comparison, rank_provinces
-    from analysis.catalogue.targets import load_targets
+    from analysis.sources.boundaries import load_boundaries
+    from analysis.transform.harmonisation import harmonise

@@ -27,10 +27,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from analysis.core.config import COUNTRY_CODE, DATA_REFERENCE_DIR, GEO_VERSIONS
-from analysis.core.errors import DataError
 from analysis.catalogue.geography import provinces
 from analysis.catalogue.indicators import indicators
+from analysis.core.config import COUNTRY_CODE, DATA_REFERENCE_DIR, GEO_VERSIONS
+from analysis.core.errors import DataError
 from analysis.core.text import nfc
 
 TARGETS_FILE = DATA_REFERENCE_DIR / "targets.yml"

@@ -19,6 +19,7 @@ DATA_REFERENCE_DIR = Path(os.environ.get("NQ42_REFERENCE_DIR", PROJECT_ROOT / "d
 REPORTS_DIR = PROJECT_ROOT / "reports"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 
+VERSION = "0.1.0"  # the package version (pyproject.toml says the same; a test checks)
 GEO_VERSIONS = ("vn63", "vn34")
 LANGUAGES = ("vi", "en")
 PROVENANCE_GRADES = ("official", "secondary", "synthetic")

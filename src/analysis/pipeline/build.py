@@ -8,8 +8,8 @@ Steps, in order (plain function calls are the pipeline):
    :func:`analysis.ingest.read_state` (source id = register key; provenance, indicator,
    format and geography from its entry); a source that cannot be read stops the build;
 3. observations several sources give for the same key reconciled
-   (:func:`analysis.ingest.reconcile`: a higher provenance grade wins, conflicts are
-   quarantined);
+   (:func:`analysis.pipeline.reconcile.reconcile`: a higher provenance grade wins,
+   conflicts are quarantined);
 4. the vn63 series carried onto vn34 with ``analysis.transform.harmonisation.harmonise_with_report``
    (weights from the catalogue); native vn34 rows take precedence over carried ones of the
    same key unless the carried one has a higher provenance grade;
@@ -34,22 +34,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.core import provenance
-
 from analysis import schemas
-from analysis.core.atomic import atomic_outputs
-from analysis.core.config import PROCESSED_DIR, PROJECT_ROOT
-from analysis.core.errors import DataError
-from analysis.ingest import (
-    ALTERNATIVE_COLUMNS,
-    QUARANTINE_COLUMNS,
-    ReadResult,
-    read_state,
-    reconcile,
-)
-from analysis.sources.register import check_register, raw_dir_of
 from analysis.catalogue.targets import load_targets
+from analysis.core import provenance
+from analysis.core.atomic import atomic_outputs
+from analysis.core.config import PROCESSED_DIR, PROJECT_ROOT, VERSION
+from analysis.core.console import console_for_cli
+from analysis.core.errors import DataError
 from analysis.core.versioning import code_hash, git_commit
+from analysis.ingest import QUARANTINE_COLUMNS, ReadResult, read_state
+from analysis.pipeline.reconcile import ALTERNATIVE_COLUMNS, reconcile
+from analysis.sources.register import check_register, raw_dir_of
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +143,7 @@ def run_build(raw_dir: str | Path | None = None, out_dir: str | Path | None = No
     # every table is checked against its declared schema before anything is written
     # (progress in _progress, coverage in coverage_table)
     schemas.quarantine_schema().validate(quarantine, lazy=True)
+    schemas.alternatives_schema().validate(alternatives_table, lazy=True)
 
     summary = BuildSummary(out_dir=out)
     summary.sources = [SourceReport(key, r, entry) for key, entry, r in results]
@@ -291,15 +287,13 @@ def _year_ranges(observations: pd.DataFrame) -> dict[str, list[int] | None]:
 
 def _build_info(summary: BuildSummary, entries: dict[str, dict], observations: pd.DataFrame,
                 harmonise_info: dict, started: dt.datetime, raw: Path) -> dict:
-    import analysis
-
     code = code_hash(suffixes=(".py", ".csv", ".yml", ".yaml", ".json"))
     inputs = _inputs_sha256(entries, code)
     method = None
     try:
-        from analysis import progress as progress_module
+        from analysis.catalogue import methods as method_settings
 
-        method = getattr(progress_module, "METHOD_VERSION", None)
+        method = getattr(method_settings, "METHOD_VERSION", None)
     except ImportError:  # pragma: no cover - the build needs progress anyway
         method = None
     sources = {}
@@ -324,7 +318,7 @@ def _build_info(summary: BuildSummary, entries: dict[str, dict], observations: p
         "build_id": f"{started:%Y%m%dT%H%M%SZ}-{inputs[:8]}",
         "built_at": started.isoformat(timespec="seconds").replace("+00:00", "Z"),
         "git_commit": git_commit(),
-        "code_version": analysis.__version__,
+        "code_version": VERSION,
         "code_sha256": code,
         "inputs_sha256": inputs,
         "method_version": method,
@@ -360,8 +354,6 @@ def cli_build(raw_dir: str | Path | None = None, out_dir: str | Path | None = No
     cannot be read or a checksum mismatch raises DataError (exit 1, outputs untouched).
     """
     from rich.table import Table
-
-    from analysis.ingest import console_for_cli
 
     summary = run_build(raw_dir, out_dir)
     console = console_for_cli()

@@ -31,13 +31,13 @@ from pathlib import Path
 
 import yaml
 
-from analysis.core.config import COUNTRY_CODE, LANGUAGES
-from analysis.core.errors import DataError, ParameterError
 from analysis.catalogue.geography import check_geo_version, provinces
 from analysis.catalogue.indicators import indicator
+from analysis.core.config import COUNTRY_CODE, LANGUAGES
+from analysis.core.errors import DataError, ParameterError
 from analysis.core.provenance import SYNTHETIC, is_real
-from analysis.present.style import EVIDENCE_MARKS
 from analysis.core.text import nfc
+from analysis.present.style import EVIDENCE_MARKS
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 

@@ -22,9 +22,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.catalogue.geography import provinces
 from analysis.core.config import COUNTRY_CODE, LANGUAGES
 from analysis.core.errors import DataError
-from analysis.catalogue.geography import provinces
+from analysis.pipeline.io import load_coverage, load_progress
 from analysis.present.i18n import (
     evidence_detail,
     evidence_grade,
@@ -36,7 +37,6 @@ from analysis.present.i18n import (
     status_label,
     t,
 )
-from analysis.pipeline.io import load_progress
 from analysis.present.style import (
     EVIDENCE_MARKS,
     STATUS_COLORS,
@@ -298,8 +298,7 @@ def coverage_data(processed_dir: Path, geo: str) -> pd.DataFrame | None:
     path = Path(processed_dir) / "coverage.csv"
     if not path.is_file():
         return None
-    table = pd.read_csv(path, dtype={"years_official": str, "years_secondary": str,
-                                     "years_synthetic": str}, keep_default_na=False)
+    table = load_coverage(processed_dir)
     return table[table["geo_version"] == geo].reset_index(drop=True)
 
 

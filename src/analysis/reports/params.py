@@ -14,12 +14,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from analysis.catalogue.geography import province_codes, province_name
 from analysis.core.config import GEO_VERSIONS, LANGUAGES, NOTEBOOKS_DIR, PROCESSED_DIR, REPORTS_DIR
 from analysis.core.errors import DataError, ParameterError
-from analysis.catalogue.geography import province_codes, province_name
-from analysis.present.i18n import t
-from analysis.pipeline.io import load_build_info, load_observations
 from analysis.core.text import fold
+from analysis.pipeline.io import load_build_info, load_observations
+from analysis.present.i18n import t
 
 PROVINCE_NOTEBOOK = "province_report.py"
 NATIONAL_NOTEBOOK = "national_overview.py"

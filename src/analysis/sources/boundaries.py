@@ -31,9 +31,6 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis.core import config  # PROCESSED_DIR read at call time (tests point it elsewhere)
-from analysis.core.atomic import write_text
-from analysis.core.errors import DataError
 from analysis.catalogue.geography import (
     check_geo_version,
     crosswalk,
@@ -42,8 +39,11 @@ from analysis.catalogue.geography import (
     province_name,
     provinces,
 )
-from analysis.sources.register import find_entry, raw_dir_of, sha256_file
+from analysis.core import config  # PROCESSED_DIR read at call time (tests point it elsewhere)
+from analysis.core.atomic import write_text
+from analysis.core.errors import DataError
 from analysis.core.text import nfc
+from analysis.sources.register import find_entry, raw_dir_of, sha256_file
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd

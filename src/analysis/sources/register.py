@@ -30,14 +30,14 @@ from pathlib import Path
 
 import yaml
 
+from analysis.catalogue.indicators import indicator_ids
 from analysis.core.atomic import write_text
 from analysis.core.config import PROVENANCE_GRADES, RAW_DIR
 from analysis.core.errors import DataError
-from analysis.catalogue.indicators import indicator_ids
-from analysis.sources.readers.encoding import decode
-from analysis.sources.readers.jsonstat import _load
 from analysis.core.text import nfc
 from analysis.core.versioning import sha256_file
+from analysis.sources.readers.encoding import decode
+from analysis.sources.readers.jsonstat import _load
 
 log = logging.getLogger(__name__)
 

@@ -19,15 +19,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
-import urllib.error
-import urllib.request
+import tempfile
 from pathlib import Path
 
-from analysis.sources import register  # register_source looked up at call time (tests replace it)
 from analysis.core.atomic import atomic_path, write_bytes
-from analysis.sources.boundaries import DOWNLOAD_FOLDER, PINNED_BOUNDARY_ID
 from analysis.core.errors import DataError, NetworkError, ParameterError, _display_path
+from analysis.sources import register  # register_source looked up at call time (tests replace it)
+from analysis.sources.boundaries import DOWNLOAD_FOLDER, PINNED_BOUNDARY_ID, load_boundaries
+from analysis.sources.fetch import http
 from analysis.sources.register import raw_dir_of
 
 DEFAULT_API = "https://www.geoboundaries.org/api/current/gbOpen/VNM/ADM1/"
@@ -41,36 +40,28 @@ CITATION = ("Runfola, D. et al. (2020). geoBoundaries: A global database of poli
 PUBLIC_DOMAIN = ("public domain", "cc0")
 
 
+def _service() -> http.Service:
+    """geoBoundaries' limits (read at call time: tests shorten TIMEOUT) and messages."""
+    return http.Service(
+        user_agent=USER_AGENT, timeout=TIMEOUT, max_bytes=MAX_BYTES,
+        refused="geoBoundaries refused the request for the {what} (HTTP {code} {reason}) at "
+                "{url}; nothing was written",
+        timed_out="geoBoundaries did not answer within {timeout:g} s ({what}, {url}); "
+                  "nothing was written",
+        unreachable="cannot reach geoBoundaries ({reason}); offline? Nothing was written. "
+                    "Maps use the tile grid until boundaries are fetched, or pass a boundary "
+                    "file with --boundaries",
+        too_large="the {what} at {url} is larger than {mib} MiB; nothing was written")
+
+
 def _get(url: str, what: str) -> bytes:
     """GET ``url``; every failure becomes a one-line NetworkError."""
-    req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT,  # noqa: S310
-                                               "Accept": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:  # noqa: S310 - http(s) only
-            body = resp.read(MAX_BYTES + 1)
-    except urllib.error.HTTPError as err:
-        raise NetworkError(f"geoBoundaries refused the request for the {what} (HTTP "
-                           f"{err.code} {err.reason}) at {url}; nothing was written") from None
-    except TimeoutError:  # socket.timeout is TimeoutError since Python 3.10
-        raise NetworkError(f"geoBoundaries did not answer within {TIMEOUT:g} s ({what}, "
-                           f"{url}); nothing was written") from None
-    except (urllib.error.URLError, ConnectionError, OSError) as err:
-        reason = getattr(err, "reason", err)
-        raise NetworkError(f"cannot reach geoBoundaries ({reason}); offline? Nothing was "
-                           "written. Maps use the tile grid until boundaries are fetched, "
-                           "or pass a boundary file with --boundaries") from None
-    if len(body) > MAX_BYTES:
-        raise NetworkError(f"the {what} at {url} is larger than {MAX_BYTES // 2**20} MiB; "
-                           "nothing was written")
-    return body
+    return http.request(_service(), url, what=what)
 
 
 def _json(body: bytes, what: str, url: str) -> object:
-    try:
-        return json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise NetworkError(f"the {what} at {url} is not JSON (the service may be showing an "
-                           "error page); nothing was written") from None
+    return http.parse_json(body, f"the {what} at {url} is not JSON (the service may be "
+                                 "showing an error page); nothing was written")
 
 
 def _metadata(api_url: str) -> dict:
@@ -116,10 +107,6 @@ def _check_geojson(body: bytes, url: str) -> None:
 def _check_usable(body: bytes, url: str) -> None:
     """Every feature must resolve to a province and all 63 must be there (checked in a
     temporary folder, so that a refused download leaves nothing behind)."""
-    import tempfile
-
-    from analysis.sources.boundaries import load_boundaries
-
     with tempfile.TemporaryDirectory(prefix="nq42-boundaries-") as folder:
         path = Path(folder) / f"{PINNED_BOUNDARY_ID}.geojson"
         path.write_bytes(body)

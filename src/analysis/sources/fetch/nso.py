@@ -16,15 +16,14 @@ and a register entry (provenance ``official``, the API address as ``url``).
 from __future__ import annotations
 
 import datetime as dt
-import json
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
-from analysis.sources import register  # register_source looked up at call time (tests replace it)
 from analysis.core.atomic import write_bytes
+from analysis.core.console import console_for_cli
 from analysis.core.errors import NetworkError, ParameterError, _display_path
+from analysis.sources import register  # register_source looked up at call time (tests replace it)
+from analysis.sources.fetch import http
 from analysis.sources.readers.jsonstat import read_jsonstat
 from analysis.sources.register import raw_dir_of, sha256_file
 
@@ -36,36 +35,23 @@ KNOWN_DATABASES = {("vi", "V02"): "Dân số và lao động/Dân số và lao �
 MAX_BYTES = 50 * 1024 * 1024
 
 
+def _service() -> http.Service:
+    """The NSO service's limits (read at call time) and messages."""
+    return http.Service(
+        user_agent=USER_AGENT, timeout=TIMEOUT, max_bytes=MAX_BYTES,
+        refused="the NSO service refused the request (HTTP {code} {reason}) for {url}",
+        unreachable="cannot reach the NSO service ({reason}); offline? No file was written. "
+                    "You can download the table by hand and use `nq42 ingest`",
+        too_large="the answer from {url} is larger than {mib} MiB")
+
+
 def _request(url: str, payload: dict | None = None) -> bytes:
-    data = None
-    headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
-    if payload is not None:
-        data = json.dumps(payload).encode("utf-8")
-        headers["Content-Type"] = "application/json"
-    req = urllib.request.Request(url, data=data, headers=headers,  # noqa: S310 - http(s) only
-                                 method="POST" if payload is not None else "GET")
-    try:
-        with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:  # noqa: S310
-            body = resp.read(MAX_BYTES + 1)
-    except urllib.error.HTTPError as err:
-        raise NetworkError(f"the NSO service refused the request (HTTP {err.code} "
-                           f"{err.reason}) for {url}") from None
-    except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as err:
-        reason = getattr(err, "reason", err)
-        raise NetworkError(f"cannot reach the NSO service ({reason}); offline? No file was "
-                           "written. You can download the table by hand and use `nq42 "
-                           "ingest`") from None
-    if len(body) > MAX_BYTES:
-        raise NetworkError(f"the answer from {url} is larger than {MAX_BYTES // 2**20} MiB")
-    return body
+    return http.request(_service(), url, payload=payload)
 
 
 def _json(body: bytes, url: str) -> object:
-    try:
-        return json.loads(body.decode("utf-8-sig").rstrip("\x00"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise NetworkError(f"the answer from {url} is not JSON (the service may be showing "
-                           "an error page)") from None
+    return http.parse_json(body, f"the answer from {url} is not JSON (the service may be "
+                                 "showing an error page)", trailing="\x00")
 
 
 def _quote(path: str) -> str:
@@ -183,8 +169,6 @@ def cli_fetch_nso(table_id: str, lang: str = "vi", base_url: str | None = None) 
 
     Network problems raise NetworkError (the CLI prints one line and exits 2).
     """
-    from analysis.ingest import console_for_cli
-
     path = fetch_table(table_id, lang=lang, base_url=base_url)
     console_for_cli().print(f"downloaded {table_id} ({lang}) to {_display_path(str(path))} and registered it in "
           "data/raw/sources.yml (provenance: official)")

@@ -153,7 +153,3 @@ def _decode_as(data: bytes, enc: str) -> str:
         return data.decode(enc, errors="replace")
     return data.decode(enc)
 
-
-def nfc(text: str) -> str:
-    """NFC form of one string (:func:`analysis.core.text.nfc`)."""
-    return to_nfc(text)

@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.core.errors import DataError
 from analysis.catalogue.geography import match_provinces
+from analysis.core.errors import DataError
 from analysis.sources.readers.base import RawTable
 from analysis.sources.readers.encoding import decode
 from analysis.sources.readers.labels import item_candidates, loose_key, parse_year

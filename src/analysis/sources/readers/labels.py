@@ -11,8 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from analysis.core.text import fold as text_fold
-from analysis.core.text import nfc
+from analysis.core.text import fold, nfc
 
 # ---------------------------------------------------------------------------------------
 # Matching keys
@@ -37,7 +36,7 @@ def loose_key(text: object) -> str:
     """No diacritics, no case, letters and digits only; ``?`` kept (a lost letter)."""
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return ""
-    return _NON_ALNUM.sub("", text_fold(str(text)))
+    return _NON_ALNUM.sub("", fold(text))
 
 
 def wildcard_match(lossy: str, key: str) -> bool:
@@ -55,11 +54,6 @@ _YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
 _PROVISIONAL = re.compile(r"s[o?]\s*b[o?]|prel|provisional|u[o?]c\s*t[i?]nh|u[o?]c\b|estimat",
                           re.IGNORECASE)
 _FOOTNOTE_MARK = re.compile(r"\(\s*(\*+|\d{1,2}|[a-z])\s*\)|\*+")
-
-
-def fold(text: str) -> str:
-    """Lower-case text without diacritics (``đ`` -> ``d``), spaces kept."""
-    return text_fold(str(text))
 
 
 def parse_year(label: object) -> tuple[int | None, bool, str | None]:

@@ -40,12 +40,12 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import DataError
+from analysis.core.text import nfc
 from analysis.sources.readers.base import TEMPLATE_COLUMNS, RawTable
 from analysis.sources.readers.encoding import UTF8, UTF8_BOM, decode, sniff_encoding, strip_nul
 from analysis.sources.readers.labels import column_letter, loose_key, wildcard_match
 from analysis.sources.readers.textgrid import sniff_delimiter
 from analysis.sources.readers.xlsx import open_workbook, sheet_grid, visible_sheets
-from analysis.core.text import nfc
 
 FIELDS = ("province", "year", "indicator", "value", *TEMPLATE_COLUMNS)
 HEADERS_EN = {"province": "province", "year": "year", "indicator": "indicator",

@@ -10,8 +10,8 @@ import io
 from pathlib import Path
 
 from analysis.core.errors import DataError
-from analysis.sources.readers.grid import Grid
 from analysis.core.text import nfc
+from analysis.sources.readers.grid import Grid
 
 
 def open_workbook(path: Path, data: bytes | None = None):  # noqa: ANN201 - calamine type
