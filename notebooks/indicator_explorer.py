@@ -34,8 +34,8 @@ processed_dir = None
 
 # %%
 from analysis import charts, reporting  # noqa: E402
-from analysis.present.i18n import indicator_name, t  # noqa: E402
 from analysis.catalogue.indicators import indicator as indicator_entry  # noqa: E402
+from analysis.present.i18n import indicator_name, t  # noqa: E402
 
 data = reporting.load_report_data(geo_version, lang=lang, processed_dir=processed_dir,
                                   indicator=indicator, year=year)

@@ -42,8 +42,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))  # tools.synthetic (build-time only, not in the package)
 
-from analysis.core import atomic  # noqa: E402
 from analysis.catalogue.geography import crosswalk, provinces  # noqa: E402
+from analysis.core import atomic  # noqa: E402
 from analysis.core.text import nfc, strip_diacritics  # noqa: E402
 from tools.synthetic import (  # noqa: E402
     SYNTHETIC_TAG,

@@ -44,9 +44,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from analysis.catalogue.geography import provinces  # noqa: E402
 from analysis.core.atomic import write_text  # noqa: E402
 from analysis.sources.boundaries import load_boundaries  # noqa: E402
-from analysis.catalogue.geography import provinces  # noqa: E402
 
 DEFAULT_FILE = ROOT.parent / "shared" / "geo" / "vnm_adm1_63_geoboundaries_simplified.geojson"
 OUT_DIR = ROOT / "src" / "analysis" / "catalogue" / "reference"

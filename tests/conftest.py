@@ -40,3 +40,18 @@ def shared_geo(shared_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def default_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``nq42 build`` of the committed data/raw, run once per session into a temporary folder.
+
+    Read it, never write into it: every test that needs the default outputs shares it. A test
+    that must change outputs copies them (``shutil.copytree``) first.
+    """
+    from analysis.core.config import RAW_DIR
+    from analysis.pipeline.build import run_build
+
+    out = tmp_path_factory.mktemp("default-build") / "processed"
+    run_build(RAW_DIR, out)
+    return out

@@ -10,9 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from analysis.present import charts
-from analysis.core.errors import DataError, ParameterError
 from analysis.catalogue.geography import provinces
+from analysis.core.errors import DataError, ParameterError
+from analysis.present import charts
 from analysis.present.i18n import progress_summary, province_label
 from analysis.present.style import STATUS_COLORS
 

@@ -10,7 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from analysis.present import charts, i18n, report as reporting
+from analysis.present import charts, i18n
+from analysis.present import report as reporting
 from analysis.present.i18n import evidence_grade, evidence_kind, t
 
 VI_LETTERS = re.compile("[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]",

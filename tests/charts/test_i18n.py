@@ -13,8 +13,9 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.present import i18n
+from analysis.catalogue.indicators import indicators
 from analysis.core.errors import ParameterError
+from analysis.present import i18n
 from analysis.present.i18n import (
     fmt_number,
     fmt_percent,
@@ -27,7 +28,6 @@ from analysis.present.i18n import (
     t,
     target_text,
 )
-from analysis.catalogue.indicators import indicators
 from analysis.present.style import STATUS_ORDER
 
 ROOT = Path(__file__).resolve().parents[2]

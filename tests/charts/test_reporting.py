@@ -11,9 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.present import charts, report as reporting
 from analysis.core.errors import DataError, ParameterError
+from analysis.present import charts
+from analysis.present import report as reporting
 from analysis.present.report import csv_bytes, neutralise_csv_cell
+from analysis.present.report.provenance import _source_line
 
 EVIL = "<script>alert('x')</script>"
 
@@ -256,7 +258,7 @@ def test_alternatives_block_shows_the_figure_set_aside_for_the_place(tmp_path):
 def test_source_titles_follow_the_page_language_when_the_register_gives_them():
     entry = {"title": "NSO table E0225: Life expectancy", "title_vi": "Bảng E0225: Tuổi thọ",
              "producer": "NSO", "producer_vi": "Cục Thống kê", "provenance": "official"}
-    vi, en = reporting._source_line(entry, "vi"), reporting._source_line(entry, "en")
+    vi, en = _source_line(entry, "vi"), _source_line(entry, "en")
     assert "Bảng E0225: Tuổi thọ — Cục Thống kê" in vi and "Life expectancy" not in vi
     assert "NSO table E0225: Life expectancy — NSO" in en
-    assert "Life expectancy" in reporting._source_line({"title": entry["title"]}, "vi")
+    assert "Life expectancy" in _source_line({"title": entry["title"]}, "vi")

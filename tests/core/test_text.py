@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 
 from analysis.catalogue.geography import name_key
-from analysis.sources.readers.labels import fold as label_fold
-from analysis.sources.readers.labels import loose_key, strict_key
-from analysis.reports.params import slugify
 from analysis.core.text import fold, nfc, strip_diacritics
+from analysis.reports.params import slugify
+from analysis.sources.readers.labels import loose_key, strict_key
 
 ROOT = Path(__file__).resolve().parents[2]
 NFD_KHANH_HOA = unicodedata.normalize("NFD", "Khánh Hòa")
@@ -40,7 +39,7 @@ GOLDEN = [  # text, fold, loose_key, strict_key, name_key, slugify
 
 @pytest.mark.parametrize(("text", "folded", "loose", "strict", "name", "slug"), GOLDEN)
 def test_every_key_folds_the_same_way(text, folded, loose, strict, name, slug):
-    assert fold(text) == label_fold(text) == folded
+    assert fold(text) == folded
     assert loose_key(text) == loose
     assert strict_key(text) == strict
     assert name_key(text) == name

@@ -11,9 +11,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from analysis.pipeline import build
 from analysis.cli import app
 from analysis.core.errors import DataError
+from analysis.pipeline import build
 
 TABLES = ("observations.parquet", "progress.parquet", "quarantine.csv")
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from analysis.sources.fetch import nso as fetch_nso
 from analysis.cli import app
 from analysis.core.errors import NetworkError
 from analysis.ingest import read_with_report
+from analysis.sources.fetch import nso as fetch_nso
 from analysis.sources.register import check_register
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]

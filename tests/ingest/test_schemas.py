@@ -84,10 +84,10 @@ def test_empty_table_is_valid() -> None:
 
 
 def test_progress_and_quarantine_tables_have_declared_schemas():
+    from analysis.catalogue.targets import targets_from_records
     from analysis.ingest import QUARANTINE_COLUMNS
     from analysis.progress import assess
     from analysis.schemas import progress_schema, quarantine_schema
-    from analysis.catalogue.targets import targets_from_records
 
     obs = pd.DataFrame({"geo_version": "vn34", "province_code": "01", "year": [2015, 2024],
                         "indicator": "rural_pop_clean_water_pct", "value": [50.0, 60.0],

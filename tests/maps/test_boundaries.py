@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import shapely
 
+from analysis.catalogue.geography import crosswalk, province_codes
+from analysis.core.errors import DataError
 from analysis.sources import boundaries
 from analysis.sources.boundaries import PINNED_BOUNDARY_ID, load_boundaries
-from analysis.core.errors import DataError
-from analysis.catalogue.geography import crosswalk, province_codes
 
 from .conftest import SIDE, geoboundaries_features, square, write_geojson
 

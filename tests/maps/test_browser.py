@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.present import maps
 from analysis.catalogue.geography import province_codes
+from analysis.present import maps
 from analysis.present.style import STATUS_ORDER
 
 from .conftest import SHARED_GEO_FILE

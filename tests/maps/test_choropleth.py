@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.present import maps
-from analysis.core.errors import DataError, ParameterError
 from analysis.catalogue.geography import province_codes, provinces
+from analysis.core.errors import DataError, ParameterError
+from analysis.present import maps
 from analysis.present.style import STATUS_COLORS, STATUS_ORDER
 
 GEOS = ["vn34", "vn63"]

@@ -15,10 +15,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from analysis.sources.fetch import boundaries as fetch
-from analysis.sources.boundaries import PINNED_BOUNDARY_ID, default_boundaries_path, load_boundaries
 from analysis.cli import app
 from analysis.core.errors import NetworkError
+from analysis.sources.boundaries import PINNED_BOUNDARY_ID, default_boundaries_path, load_boundaries
+from analysis.sources.fetch import boundaries as fetch
 from analysis.sources.register import check_register
 
 from .conftest import geoboundaries_features

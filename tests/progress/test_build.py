@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import analysis as nq
-from analysis.core.config import RAW_DIR
 from analysis.catalogue.geography import province_codes
+from analysis.catalogue.targets import load_targets
 from analysis.progress import (
     PROGRESS_COLUMNS,
     SPEC_COLUMNS,
@@ -18,7 +18,6 @@ from analysis.progress import (
     build_progress,
     recompute_row,
 )
-from analysis.catalogue.targets import load_targets
 
 from .conftest import OBS_COLUMNS
 
@@ -118,11 +117,9 @@ def test_every_row_recomputes_from_its_own_columns(built):
 
 
 @pytest.mark.slow
-def test_the_default_builds_progress_parquet_recomputes(tmp_path):
-    """`nq42 build` of the committed default dataset (into a temporary folder)."""
-    from analysis.pipeline.build import run_build
-
-    run_build(RAW_DIR, tmp_path)
+def test_the_default_builds_progress_parquet_recomputes(default_build):
+    """`nq42 build` of the committed default dataset (the session's shared build)."""
+    tmp_path = default_build
     table = pd.read_parquet(tmp_path / "progress.parquet")
     assert set(table["geo_version"]) == {"vn63", "vn34"}
     assert_recomputable(table)

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.core.errors import DataError
 from analysis.catalogue.geography import province_codes
+from analysis.core.errors import DataError
 from analysis.progress import assess, national_comparison
 
 from .conftest import OBS_COLUMNS, one_target, series

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis.catalogue.methods import STATUS_ORDER
 from analysis.progress import LINEAR, STATCAN, evaluate, needs_linear
-from analysis.present.style import STATUS_ORDER
 
 RANK = {s: i for i, s in enumerate(STATUS_ORDER)}  # 0 = achieved (best)
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.core.errors import DataError
 from analysis.catalogue.indicators import indicators
 from analysis.catalogue.targets import (
     CONFIDENCE_GRADES,
@@ -20,6 +19,7 @@ from analysis.catalogue.targets import (
     targets_schema,
     validate_targets,
 )
+from analysis.core.errors import DataError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RESEARCH_GRADES = {"verbatim_legal_summary": "legal_summary", "secondary_news": "secondary_news",

@@ -54,7 +54,7 @@ class NoPool:
 
 def test_bad_parameters_are_refused_before_anything_starts(processed, fixture_notebooks,
                                                            tmp_path, monkeypatch):
-    monkeypatch.setattr(runner, "_Pool", NoPool)
+    monkeypatch.setattr(runner, "WorkerPool", NoPool)
     out = tmp_path / "out"
     with pytest.raises(ParameterError) as info:
         run(out, processed, fixture_notebooks, provinces="01,99", langs="vi,fr", year=1990)
@@ -126,7 +126,7 @@ def test_second_run_skips_everything_and_changed_data_rerender(processed, fixtur
     stamp = html.stat().st_mtime_ns
 
     with monkeypatch.context() as m:
-        m.setattr(runner, "_Pool", NoPool)
+        m.setattr(runner, "WorkerPool", NoPool)
         second = run(out, processed, fixture_notebooks, provinces="01")
     assert second.counts == {"ok": 0, "skipped": 2, "failed": 0, "total": 2}
     assert html.stat().st_mtime_ns == stamp
@@ -193,7 +193,7 @@ def test_a_reused_kernel_looks_fresh_to_the_next_report(processed, tmp_path):
 def test_a_second_run_into_the_same_folder_is_refused(processed, fixture_notebooks, tmp_path,
                                                       monkeypatch):
     fcntl = pytest.importorskip("fcntl")
-    monkeypatch.setattr(runner, "_Pool", NoPool)
+    monkeypatch.setattr(runner, "WorkerPool", NoPool)
     out = tmp_path / "out"
     out.mkdir()
     with (out / ".nq42-reports.lock").open("w") as held:
@@ -203,6 +203,6 @@ def test_a_second_run_into_the_same_folder_is_refused(processed, fixture_noteboo
 
 
 def test_log_lines_give_the_remaining_time_readably():
-    from analysis.reports.runner import _eta
+    from analysis.reports.display import eta as _eta
 
     assert [_eta(s) for s in (4.6, 59.4, 60, 200)] == ["5 s", "59 s", "1 min 00 s", "3 min 20 s"]
