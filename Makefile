@@ -1,6 +1,7 @@
 # NQ42 Tracker — every target sets itself up on a fresh machine (Python >= 3.11 only).
 #   make reports   build data/processed from data/raw, render reports/latest/
 #   make test      the whole test suite (CI runs exactly this)
+#   make test-fast the unit tests only (no tests/integration, no slow or browser tests)
 #   make lab       JupyterLab on the project's kernel
 #   make bench     benchmarks (times, memory, sizes)
 SHELL := /bin/bash
@@ -18,11 +19,12 @@ STAMP := $(VENV)/.nq42-installed
 export UV_COMPILE_BYTECODE := 1
 export UV_LINK_MODE := copy
 
-.PHONY: help install data reports test lab bench clean
+.PHONY: help install data reports test test-fast lab bench clean
 
 help:
 	@echo "make reports  - set up, build the data, render all reports (reports/latest/index.html)"
 	@echo "make test     - set up and run the whole test suite"
+	@echo "make test-fast - the unit tests only, for the edit loop"
 	@echo "make lab      - JupyterLab on the project kernel"
 	@echo "make bench    - benchmarks"
 	@echo "make clean    - remove environments and built outputs"
@@ -47,6 +49,9 @@ reports: data
 
 test: install
 	$(VENV)/bin/python -m pytest
+
+test-fast: install
+	$(VENV)/bin/python -m pytest --ignore=tests/integration -m "not slow and not browser"
 
 lab: install
 	UV_PROJECT_ENVIRONMENT=$(LAB_VENV) $(UV) sync --frozen --only-group lab --python $(PYTHON)

@@ -55,3 +55,9 @@ def default_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("default-build") / "processed"
     run_build(RAW_DIR, out)
     return out
+
+
+@pytest.fixture(scope="session")
+def fx() -> Path:
+    """Folder of the one-defect ingest fixtures (tests/fixtures/ingest)."""
+    return FIXTURES / "ingest"

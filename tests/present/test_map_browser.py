@@ -14,8 +14,7 @@ import pytest
 from analysis.catalogue.geography import province_codes
 from analysis.present import maps
 from analysis.present.style import STATUS_ORDER
-
-from .conftest import SHARED_GEO_FILE
+from tests.geo import SHARED_GEO_FILE
 
 pytestmark = pytest.mark.browser
 

@@ -21,7 +21,7 @@ from analysis.catalogue.targets import (
 )
 from analysis.core.errors import DataError
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "targets"
 RESEARCH_GRADES = {"verbatim_legal_summary": "legal_summary", "secondary_news": "secondary_news",
                    "memory_unverified": "unverified", "derived": "unverified"}
 

@@ -42,3 +42,13 @@ def hanoi_row() -> dict:
         "source_document": "Quyết định 1978/QĐ-TTg, Thủ tướng Chính phủ, 24/11/2021",
         "provenance": "official", "source_id": "official/water.csv", "flags": "",
     }
+
+
+# the map fixtures (tests/geo.py); isolated_cache is autouse: no test here writes data/processed
+from tests.geo import (  # noqa: E402, F401
+    fake_boundaries,
+    geo34_reference,
+    geo63_file,
+    isolated_cache,
+    no_default_boundaries,
+)

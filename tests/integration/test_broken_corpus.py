@@ -1,7 +1,7 @@
 """Every file of the bad-input corpus gives its exact outcome, never a traceback.
 
 The corpus is tests/fixtures/broken/ (written by its make_broken.py); the expected outcomes
-are the table in tests/reliability/broken_cases.py, which docs/DEFECTS.md is rendered from.
+are the table in tests/integration/broken_cases.py, which docs/DEFECTS.md is rendered from.
 """
 
 from __future__ import annotations

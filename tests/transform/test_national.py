@@ -9,8 +9,7 @@ import pytest
 from analysis.catalogue.geography import province_codes
 from analysis.core.errors import DataError
 from analysis.progress import assess, national_comparison
-
-from .conftest import OBS_COLUMNS, one_target, series
+from tests.progress.conftest import OBS_COLUMNS, one_target, series
 
 IND = "schools_national_standard_primary_pct"
 

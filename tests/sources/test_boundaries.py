@@ -12,8 +12,7 @@ from analysis.catalogue.geography import crosswalk, province_codes
 from analysis.core.errors import DataError
 from analysis.sources import boundaries
 from analysis.sources.boundaries import PINNED_BOUNDARY_ID, load_boundaries
-
-from .conftest import SIDE, geoboundaries_features, square, write_geojson
+from tests.geo import SIDE, geoboundaries_features, square, write_geojson
 
 
 def exteriors_clockwise(gdf) -> bool:

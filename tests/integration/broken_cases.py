@@ -1,6 +1,6 @@
 """The bad-input corpus (tests/fixtures/broken/) and the exact outcome of each file.
 
-One list serves the tests (tests/reliability/test_broken_corpus.py) and the defect table in
+One list serves the tests (tests/integration/test_broken_corpus.py) and the defect table in
 docs/DEFECTS.md (scripts/make_defects_table.py), so the documentation cannot drift from what
 the code does.
 """

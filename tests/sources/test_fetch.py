@@ -20,8 +20,7 @@ from analysis.core.errors import NetworkError
 from analysis.sources.boundaries import PINNED_BOUNDARY_ID, default_boundaries_path, load_boundaries
 from analysis.sources.fetch import boundaries as fetch
 from analysis.sources.register import check_register
-
-from .conftest import geoboundaries_features
+from tests.geo import geoboundaries_features
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 

@@ -1,4 +1,4 @@
-"""Fixtures of the map tests: a tiny geoBoundaries-style file of our own, and the shared one.
+"""Map fixtures: a tiny geoBoundaries-style file of our own, and the shared one (imported by the conftest of each folder whose tests draw or read boundaries).
 
 ``fake_geoboundaries`` writes 64 small squares (the 63 provinces plus Côn Đảo as its own
 feature) named the way the real geoBoundaries file names them, quirks included: "Hà Nội\\t"
@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from analysis.catalogue.geography import provinces
-
-from ..conftest import SHARED
+from tests.conftest import SHARED
 
 SHARED_GEO_FILE = SHARED / "geo" / "vnm_adm1_63_geoboundaries_simplified.geojson"
 
