@@ -75,7 +75,7 @@ def build(
     to quarantine.csv with the reason. Exit 0 when every source was read; exit 1 when a
     source cannot be read or its checksum does not match (previous outputs are kept).
     """
-    from analysis.pipeline.build import cli_build
+    from analysis.pipeline.build import cli_build  # lazy: --help stays fast
 
     _run(lambda: cli_build(raw_dir=raw, out_dir=out))
 
@@ -107,7 +107,7 @@ def ingest(
     grade given with --provenance, else "unregistered". Exit 0 when the files were read
     (even with rejected rows), exit 1 when one cannot be read.
     """
-    from analysis.cli.ingest import cli_ingest
+    from analysis.cli.ingest import cli_ingest  # lazy: --help stays fast
 
     _run(lambda: cli_ingest(files, indicator=indicator, geo=geo, fmt=format, out=out,
                             quarantine=quarantine, provenance=provenance))
@@ -129,7 +129,7 @@ def coverage(
     figures, whether the nation has some, its targets, and how many progress verdicts rest
     on real (official or secondary) figures. Exit 1 when the built tables are missing.
     """
-    from analysis.pipeline.coverage import cli_coverage
+    from analysis.pipeline.coverage import cli_coverage  # lazy: --help stays fast
 
     _run(lambda: cli_coverage(geo=geo, fmt=format, processed_dir=processed_dir))
 
@@ -160,7 +160,7 @@ def reports(
     the executed notebooks and DIR/run.json. A failing report does not stop the others;
     exit 0 only if every report rendered.
     """
-    from analysis.reports.runner import cli_reports
+    from analysis.reports.runner import cli_reports  # lazy: --help stays fast
 
     _run(lambda: cli_reports(geo=geo, lang=lang, provinces=provinces, year=year, jobs=jobs,
                              out=out, boundaries=boundaries, force=force, timeout=timeout))
@@ -172,7 +172,7 @@ def fetch_boundaries(
                                             "official one).")] = None,
 ) -> None:
     """Download the province boundaries (geoBoundaries VNM ADM1, public domain)."""
-    from analysis.sources.fetch.boundaries import cli_fetch_boundaries
+    from analysis.sources.fetch.boundaries import cli_fetch_boundaries  # lazy: --help stays fast
 
     _run(lambda: cli_fetch_boundaries(api_url=url))
 
@@ -185,7 +185,7 @@ def fetch_nso(
                                             "pxweb.nso.gov.vn).")] = None,
 ) -> None:
     """Download an NSO PX-Web table as JSON-stat into data/raw/nso/ and register it."""
-    from analysis.sources.fetch.nso import cli_fetch_nso
+    from analysis.sources.fetch.nso import cli_fetch_nso  # lazy: --help stays fast
 
     _run(lambda: cli_fetch_nso(table_id, lang=lang, base_url=url))
 

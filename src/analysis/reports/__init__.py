@@ -27,7 +27,7 @@ __all__ = ["cli_reports", "run_reports"]
 
 def __getattr__(name: str) -> Any:
     if name in __all__:
-        from analysis.reports import runner
+        from analysis.reports import runner  # workers import reports.worker: keep rich, pandas out
 
         return getattr(runner, name)
     raise AttributeError(f"module 'analysis.reports' has no attribute {name!r}")

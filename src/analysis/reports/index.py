@@ -25,6 +25,7 @@ import pandas as pd
 from analysis.catalogue.geography import provinces
 from analysis.core.config import COUNTRY_CODE, LANGUAGES
 from analysis.core.errors import DataError
+from analysis.pipeline.coverage import coverage_summary
 from analysis.pipeline.io import load_coverage, load_progress
 from analysis.present.i18n import (
     evidence_detail,
@@ -44,6 +45,7 @@ from analysis.present.style import (
     STATUS_ORDER,
     STATUS_TEXT_COLORS,
 )
+from analysis.reports.export import report_css
 
 #: the grid's evidence marks (the shared report.css styles the rest of the page)
 _INDEX_CSS = """
@@ -81,7 +83,7 @@ def status_grid_data(processed_dir: Path, geo: str, lang: str
                      ) -> tuple[list[dict], dict[str, dict]] | None:
     """Columns and cells of the national status grid, grouped exactly as the report's chart
     (:func:`analysis.present.charts.status_grid_columns`). ``None`` without a progress table."""
-    from analysis.present.charts import status_grid_columns
+    from analysis.present.charts import status_grid_columns  # charts imports plotly (heavy)
 
     try:
         progress = load_progress(geo, processed_dir=processed_dir)
@@ -306,7 +308,6 @@ def _coverage(table: pd.DataFrame | None, lang: str, geo: str) -> str:
     """How much of the dataset is real: a headline and one row per indicator with data."""
     if table is None or table.empty:
         return ""
-    from analysis.pipeline.coverage import coverage_summary
 
     summary = coverage_summary(table)["by_geo"].get(geo)
     if not summary:
@@ -383,7 +384,6 @@ def render_index(run: dict, *, out_dir: Path, processed_dir: Path) -> str:
             report file that exists).
         processed_dir: the built data, for the status grid.
     """
-    from analysis.reports.export import report_css
 
     out_dir = Path(out_dir)
     grids = {lang: status_grid_data(processed_dir, run["parameters"]["geo"], lang)
