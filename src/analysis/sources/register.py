@@ -89,7 +89,12 @@ def load_register(raw_dir: str | Path | None = None) -> dict[str, dict]:
     if problems:
         raise DataError("register entries are incomplete or invalid:\n  " + "\n  ".join(problems),
                         file=path)
-    return {str(k).replace("\\", "/"): _normalise_entry(v) for k, v in data.items()}
+    keys = [normalise_key(k) for k in data]
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:
+        raise DataError("register keys name the same file twice (after turning backslashes "
+                        "into '/' and letters into NFC): " + ", ".join(twice), file=path)
+    return {normalise_key(k): _normalise_entry(v) for k, v in data.items()}
 
 
 def _normalise_entry(entry: dict) -> dict:
@@ -126,15 +131,76 @@ def _entry_problems(key: str, entry: object) -> list[str]:
 
         if entry["indicator"] not in indicator_ids():
             problems.append(f"indicator {entry['indicator']!r} is not in the catalogue")
-    if key.startswith("/") or ".." in key.split("/"):
-        problems.append("the key must be a path inside data/raw/")
+    outside = key_problem(key)
+    if outside:
+        problems.append(outside)
     return problems
 
 
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def normalise_key(key: object) -> str:
+    """A register key as compared everywhere: NFC letters, ``/`` for every separator.
+
+    ``\\`` becomes ``/`` (a key typed on Windows), empty and ``.`` parts are dropped.
+    ``..`` parts and a leading ``/`` are kept, for :func:`key_problem` to refuse.
+    """
+    text = nfc(str(key)).replace("\\", "/")
+    lead = "/" if text.startswith("/") else ""
+    return lead + "/".join(p for p in text.split("/") if p not in ("", "."))
+
+
+def key_problem(key: object) -> str | None:
+    """Why a register key is not a plain path inside ``data/raw/``, or None.
+
+    Refused (on every separator spelling): absolute paths, drive letters (``C:\\x``), UNC
+    paths, any ``..`` part (even ``a/../b``), and the empty key.
+    """
+    raw = nfc(str(key)).replace("\\", "/")
+    norm = normalise_key(key)
+    if (not norm or raw.startswith("/") or _DRIVE.match(raw)
+            or ".." in norm.split("/")):
+        return "the key must be a path inside data/raw/ (no '..', no absolute path or drive)"
+    return None
+
+
+def key_path(folder: str | Path, key: object) -> Path:
+    """The file a register key names under ``folder`` — the one way a key becomes a path.
+
+    The key is normalised (:func:`normalise_key`); a file whose name on disk is in another
+    Unicode form (NFD, written by macOS tools) is found by comparing names in NFC. A key
+    that does not name an existing file gives the path it would have.
+
+    Raises:
+        DataError: naming the key, when it is not a plain path inside the folder
+            (:func:`key_problem`) or when the file it names resolves outside the folder
+            (a symbolic link pointing out of ``data/raw``).
+    """
+    folder = Path(folder)
+    problem = key_problem(key)
+    if problem:
+        raise DataError(f"register key {str(key)!r}: {problem}", file=folder / REGISTER_NAME)
+    path = folder
+    for part in normalise_key(key).split("/"):
+        nxt = path / part
+        if not nxt.exists() and path.is_dir():
+            nxt = next((c for c in path.iterdir() if nfc(c.name) == part), nxt)
+        path = nxt
+    if path.exists() or path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(folder.resolve()):
+            raise DataError(f"register key {str(key)!r} resolves outside the raw folder "
+                            f"(to {target}): a symbolic link? Copy the file into data/raw "
+                            "instead", file=folder / REGISTER_NAME)
+    return path
+
+
 def raw_files(raw_dir: str | Path | None = None) -> list[str]:
-    """Relative paths (forward slashes) of every file under the raw folder, sorted."""
+    """Relative paths (forward slashes, NFC) of every file under the raw folder, sorted."""
     folder = raw_dir_of(raw_dir)
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    return sorted(nfc(p.relative_to(folder).as_posix()) for p in folder.rglob("*")
+                  if p.is_file())
 
 
 def check_register(raw_dir: str | Path | None = None, *, verify_hashes: bool = True
@@ -153,7 +219,8 @@ def check_register(raw_dir: str | Path | None = None, *, verify_hashes: bool = T
     entries = load_register(folder)
     files = [f for f in raw_files(folder) if not is_exempt(f)]
     unregistered = [f for f in files if f not in entries]
-    missing = [k for k in entries if not (folder / k).is_file()]
+    paths = entry_paths(folder, entries)
+    missing = [k for k in entries if not paths[k].is_file()]
     # `nq42 fetch` downloads are git-ignored but registered in the tracked sources.yml: on a
     # clone that has not fetched them they are simply absent, not an error.
     not_fetched = [k for k in missing if k.startswith(DOWNLOADS_PREFIX)]
@@ -162,15 +229,7 @@ def check_register(raw_dir: str | Path | None = None, *, verify_hashes: bool = T
                     ", ".join(not_fetched))
         entries = {k: v for k, v in entries.items() if k not in not_fetched}
         missing = [k for k in missing if k not in not_fetched]
-    mismatched = []
-    if verify_hashes:
-        for key, entry in entries.items():
-            if key in missing:
-                continue
-            actual = sha256_file(folder / key)
-            if actual != entry["sha256"]:
-                mismatched.append(f"{key} (sha256 {actual[:12]}…, register says "
-                                  f"{entry['sha256'][:12]}…)")
+    mismatched = _mismatched(entries, paths, missing) if verify_hashes else []
     problems = []
     if unregistered:
         problems.append("files without a register entry: " + ", ".join(unregistered))
@@ -186,6 +245,37 @@ def check_register(raw_dir: str | Path | None = None, *, verify_hashes: bool = T
     return entries
 
 
+def entry_paths(folder: Path, entries: dict[str, dict]) -> dict[str, Path]:
+    """The file of every register key (:func:`key_path`), before any file is read.
+
+    Raises:
+        DataError: naming every key that is not a path inside the folder or whose file
+            resolves outside it (all of them at once).
+    """
+    paths, outside = {}, []
+    for key in entries:
+        try:
+            paths[key] = key_path(folder, key)
+        except DataError as err:
+            outside.append(err.problem)
+    if outside:
+        raise DataError("; ".join(outside), file=folder / REGISTER_NAME,
+                        hint="every registered file must be inside data/raw (no links out)")
+    return paths
+
+
+def _mismatched(entries: dict[str, dict], paths: dict[str, Path], missing: list[str]
+                ) -> list[str]:
+    out = []
+    for key, entry in entries.items():
+        if key in missing:
+            continue
+        actual = sha256_file(paths[key])
+        if actual != entry["sha256"]:
+            out.append(f"{key} (sha256 {actual[:12]}…, register says {entry['sha256'][:12]}…)")
+    return out
+
+
 def find_entry(path: str | Path) -> tuple[str | None, dict | None]:
     """The register key and entry of a file, looking for ``sources.yml`` in its parents.
 
@@ -197,7 +287,7 @@ def find_entry(path: str | Path) -> tuple[str | None, dict | None]:
     for folder in path.parents:
         reg = folder / REGISTER_NAME
         if reg.is_file():
-            key = path.relative_to(folder).as_posix()
+            key = normalise_key(path.relative_to(folder).as_posix())
             entries = load_register(folder)
             entry = entries.get(key)
             if entry is None or sha256_file(path) != entry["sha256"]:
@@ -220,8 +310,8 @@ def register_source(rel_path: str, entry: dict, raw_dir: str | Path | None = Non
     """
 
     folder = raw_dir_of(raw_dir)
-    rel_path = rel_path.replace("\\", "/").strip("/")
-    target = folder / rel_path
+    rel_path = normalise_key(rel_path)
+    target = key_path(folder, rel_path)
     if not target.is_file():
         raise DataError("cannot register a file that does not exist", file=target)
     entry = dict(entry)

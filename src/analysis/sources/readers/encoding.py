@@ -12,6 +12,11 @@ Encodings met in practice (``nso-samples/PROVENANCE.md``):
   the read result says the file was lossy.
 
 Some exports end with a NUL byte after the data; trailing NULs are removed before decoding.
+
+Line endings are unified once, here: CRLF (Windows), a lone CR (old Mac OS, some Excel
+"CSV (Macintosh)" exports) and mixes of them all become LF (:func:`unify_newlines`), so every
+text reader sees the same lines whatever convention the file used. A line break inside a
+quoted cell becomes LF too (the cell's text is otherwise unchanged).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from typing import TypeVar
 
 from analysis.core.errors import DataError
 from analysis.core.text import is_mark
@@ -34,6 +40,7 @@ CP1252_LOSSY = "cp1252"
 
 # Vietnamese vowels a combining tone mark may follow in Windows-1258 text.
 _VOWELS = set("aăâeêioôơuưyAĂÂEÊIOÔƠUƯY")
+T = TypeVar("T", str, bytes)
 _LOSSY_WORD = re.compile(r"[^\W\d_]\?|\?[^\W\d_]")
 
 
@@ -42,7 +49,7 @@ class Decoded:
     """Decoded text and what was learnt on the way.
 
     Attributes:
-        text: NFC text, trailing NULs removed.
+        text: NFC text, trailing NULs removed, LF line endings.
         encoding: the encoding used (``utf-8``, ``utf-8-sig``, ``utf-16``, ``cp1258``,
             ``cp1252``).
         lossy: True for the lossy Windows-1252 export (letters replaced by ``?``).
@@ -51,6 +58,18 @@ class Decoded:
     text: str
     encoding: str
     lossy: bool
+
+
+def unify_newlines(text: T) -> T:
+    """``text`` (str, or UTF-8 bytes) with CRLF and lone CR line endings turned into LF.
+
+    Safe on UTF-8 bytes: the CR byte never occurs inside a multi-byte character. Not for
+    UTF-16 bytes (decode them first).
+    """
+    cr, lf = ("\r", "\n") if isinstance(text, str) else (b"\r", b"\n")
+    if cr not in text:
+        return text
+    return text.replace(cr + lf, lf).replace(cr, lf)
 
 
 def strip_nul(data: bytes) -> bytes:
@@ -131,7 +150,7 @@ def decode(data: bytes, *, file: object = None, encoding: str | None = None) -> 
             raise DataError(
                 f"the file starts with a UTF-8 byte-order mark but byte {at} is not "
                 "UTF-8 (two encodings mixed in one file)", file=file,
-                row=data.count(b"\n", 0, at) + 1,
+                row=unify_newlines(data[:at]).count(b"\n") + 1,
                 hint="open it in a spreadsheet and save it again as 'CSV UTF-8'") from None
         # valid UTF-8 at the start only: a Windows code page after all
         enc = _cp125x(data)
@@ -142,7 +161,7 @@ def decode(data: bytes, *, file: object = None, encoding: str | None = None) -> 
     if "\x00" in text:
         raise DataError("the file contains NUL bytes inside the data: is it a binary file?",
                         file=file)
-    text = to_nfc(text)
+    text = unify_newlines(to_nfc(text))
     lossy = enc == CP1252_LOSSY and bool(_LOSSY_WORD.search(text))
     return Decoded(text=text, encoding=enc, lossy=lossy)
 

@@ -42,7 +42,14 @@ import pandas as pd
 from analysis.core.errors import DataError
 from analysis.core.text import nfc
 from analysis.sources.readers.base import TEMPLATE_COLUMNS, RawTable
-from analysis.sources.readers.encoding import UTF8, UTF8_BOM, decode, sniff_encoding, strip_nul
+from analysis.sources.readers.encoding import (
+    UTF8,
+    UTF8_BOM,
+    decode,
+    sniff_encoding,
+    strip_nul,
+    unify_newlines,
+)
 from analysis.sources.readers.labels import column_letter, loose_key, wildcard_match
 from analysis.sources.readers.textgrid import sniff_delimiter
 from analysis.sources.readers.xlsx import open_workbook, sheet_grid, visible_sheets
@@ -135,7 +142,7 @@ def _read_csv(path: Path, data: bytes) -> RawTable:
     lossy = False
     if encoding in (UTF8, UTF8_BOM) and b"\xcc" not in data and b"\xcd" not in data:
         # fast path: NFC UTF-8 (no combining marks, whose UTF-8 lead bytes are CC/CD)
-        body = strip_nul(data)
+        body = unify_newlines(strip_nul(data))  # what decode() does to the text
         if body.startswith(b"\xef\xbb\xbf"):
             body = body[3:]
     else:
