@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -75,11 +77,17 @@ def atomic_outputs(folder: str | Path) -> Iterator[Callable[[str], Path]]:
 
     Renames happen one after the other (POSIX has no multi-file transaction); each file is
     itself always whole.
+
+    The staging folder ``.staging-<random>`` is recorded by an ownership marker beside it,
+    ``.staging-<random>.nq42-staging``, written before the folder is made. Leftovers of a
+    killed writer are removed only when they carry such a marker: folders or ``.tmp`` files
+    that this program did not create are never touched. One writer per folder at a time:
+    callers hold :func:`analysis.core.lock.exclusive` on ``folder`` (``nq42 build`` does).
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(folder)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
+    remove_leftovers(folder)
+    staging, marker = _new_staging(folder)
     staged: dict[str, Path] = {}
 
     def stage(name: str) -> Path:
@@ -102,25 +110,73 @@ def atomic_outputs(folder: str | Path) -> Iterator[Callable[[str], Path]]:
                 os.replace(path, dest)
         _fsync_dir(folder)
     finally:
-        for path in sorted(staging.rglob("*"), reverse=True):
-            if path.is_dir():
-                path.rmdir()
-            else:
-                path.unlink(missing_ok=True)
-        staging.rmdir()
+        shutil.rmtree(staging, ignore_errors=True)
+        if not staging.exists():
+            marker.unlink(missing_ok=True)
 
 
-def _remove_leftovers(folder: Path) -> None:
-    """Staging folders and temporaries left by a killed writer (never published: safe to drop).
+#: Suffix of the marker that records a staging folder as ours.
+STAGING_MARKER_SUFFIX = ".nq42-staging"
+_STAGING_PREFIX = ".staging-"
+_MARKER_TEXT = ("nq42: staging folder {name} was made by analysis.core.atomic.atomic_outputs; "
+                "it and this marker are removed by the next build\n")
 
-    One writer per folder at a time is assumed (``nq42 build`` is not run twice at once)."""
-    import shutil
 
-    for path in folder.glob(".staging-*"):
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-    for path in folder.glob(".*.tmp"):
-        path.unlink(missing_ok=True)
+def _new_staging(folder: Path) -> tuple[Path, Path]:
+    """A new staging folder and its ownership marker (the marker is written first)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    for _ in range(100):
+        name = _STAGING_PREFIX + secrets.token_hex(6)
+        marker = folder / (name + STAGING_MARKER_SUFFIX)
+        try:
+            fd = os.open(marker, flags, 0o644)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(_MARKER_TEXT.format(name=name))
+        staging = folder / name
+        try:
+            staging.mkdir(mode=0o700)
+        except FileExistsError:  # a folder of that name that is not ours: leave it alone
+            marker.unlink(missing_ok=True)
+            continue
+        return staging, marker
+    raise FileExistsError(f"no free staging folder name in {folder}")  # pragma: no cover
+
+
+def remove_leftovers(folder: Path) -> list[str]:
+    """Remove the staging folders of killed writers: only those recorded by our marker.
+
+    A ``.staging-x`` folder is removed only when ``.staging-x.nq42-staging`` is a regular
+    file (not a link) holding exactly the text we write; ``.tmp`` files and unmarked folders
+    are left alone. Returns the names of the folders removed."""
+    removed = []
+    with contextlib.suppress(OSError):
+        names = [p.name for p in folder.iterdir()]
+        for marker_name in names:
+            if not (marker_name.startswith(_STAGING_PREFIX)
+                    and marker_name.endswith(STAGING_MARKER_SUFFIX)):
+                continue
+            name = marker_name[: -len(STAGING_MARKER_SUFFIX)]
+            marker = folder / marker_name
+            if not _is_our_marker(marker, name):
+                continue
+            staging = folder / name
+            if staging.is_dir() and not staging.is_symlink():
+                shutil.rmtree(staging, ignore_errors=True)
+                removed.append(name)
+            if not staging.exists() and not staging.is_symlink():
+                marker.unlink(missing_ok=True)
+    return removed
+
+
+def _is_our_marker(marker: Path, name: str) -> bool:
+    try:
+        if marker.is_symlink() or not marker.is_file() or marker.stat().st_size > 4096:
+            return False
+        return marker.read_text(encoding="utf-8") == _MARKER_TEXT.format(name=name)
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def _pause_for_tests(staging: Path) -> None:

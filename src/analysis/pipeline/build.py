@@ -16,7 +16,11 @@ Steps, in order (plain function calls are the pipeline):
 5. progress against the targets (``analysis.progress``, ``analysis.catalogue.targets``);
 6. ``observations.parquet``, ``progress.parquet``, ``quarantine.csv`` and ``build.json``
    written together with :func:`analysis.core.atomic.atomic_outputs`: a failed or killed build
-   leaves the previous outputs byte-identical.
+   leaves the previous outputs byte-identical. The output folder is locked meanwhile
+   (:func:`analysis.core.lock.exclusive`, ``.nq42-build.lock``): a second build writing into
+   it is refused with the holder's pid and start time. The CSV tables are written with
+   :func:`analysis.core.csvsafe.neutralise_frame` (a cell that would start a spreadsheet
+   formula gets a leading ``'``; :func:`analysis.core.csvsafe.restore_frame` undoes it).
 
 The tables are deterministic: rows sorted by key, fixed column order, no timestamps in the
 parquet files (two builds of the same inputs give byte-identical tables; ``build.json``
@@ -35,16 +39,22 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import schemas
+from analysis.catalogue import methods as method_settings
 from analysis.catalogue.targets import load_targets
 from analysis.core import provenance
 from analysis.core.atomic import atomic_outputs
 from analysis.core.config import PROCESSED_DIR, PROJECT_ROOT, VERSION
 from analysis.core.console import console_for_cli
+from analysis.core.csvsafe import neutralise_frame
 from analysis.core.errors import DataError
+from analysis.core.lock import exclusive
 from analysis.core.versioning import code_hash, git_commit
 from analysis.ingest import QUARANTINE_COLUMNS, ReadResult, read_state
+from analysis.pipeline.coverage import coverage_table
 from analysis.pipeline.reconcile import ALTERNATIVE_COLUMNS, reconcile
-from analysis.sources.register import check_register, raw_dir_of
+from analysis.progress import build_progress
+from analysis.sources.register import check_register, key_path, raw_dir_of
+from analysis.transform.harmonisation import harmonise_with_report
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +123,7 @@ def run_build(raw_dir: str | Path | None = None, out_dir: str | Path | None = No
             continue
         try:
             states.append((key, entry, read_state(
-                raw / key, indicator=entry.get("indicator"), fmt=entry.get("format"),
+                key_path(raw, key), indicator=entry.get("indicator"), fmt=entry.get("format"),
                 geo_version=entry.get("geo_version"), source_id=key,
                 provenance=entry["provenance"], file_label=key)))
         except DataError as err:
@@ -152,22 +162,28 @@ def run_build(raw_dir: str | Path | None = None, out_dir: str | Path | None = No
     summary.n_quarantined = len(quarantine)
     summary.info = _build_info(summary, entries, observations, harmonise_info, started, raw)
 
-    with _atomic_outputs(out) as stage:
+    with exclusive(out, BUILD_LOCK, "nq42 build", shown=_shown(out), remove_when_done=True), \
+            _atomic_outputs(out) as stage:
         observations.to_parquet(stage("observations.parquet"), index=False)
         progress.to_parquet(stage("progress.parquet"), index=False)
-        quarantine.to_csv(stage("quarantine.csv"), index=False, encoding="utf-8",
-                          lineterminator="\n")
-        alternatives_table.to_csv(stage("alternatives.csv"), index=False, encoding="utf-8",
-                                  lineterminator="\n")
-        coverage.to_csv(stage("coverage.csv"), index=False, encoding="utf-8",
-                        lineterminator="\n")
+        for name, table in (("quarantine.csv", quarantine),
+                            ("alternatives.csv", alternatives_table),
+                            ("coverage.csv", coverage)):
+            # tables people open in a spreadsheet: no cell may run as a formula
+            neutralise_frame(table).to_csv(stage(name), index=False, encoding="utf-8",
+                                           lineterminator="\n")
         stage("build.json").write_text(json.dumps(summary.info, ensure_ascii=False, indent=2)
                                        + "\n", encoding="utf-8")
     return summary
 
 
-def _atomic_outputs(folder: Path):  # noqa: ANN202 - context manager from analysis.core.atomic
+#: The lock file held in the output folder while a build writes (removed when done).
+BUILD_LOCK = ".nq42-build.lock"
 
+
+def _atomic_outputs(folder: Path):  # noqa: ANN202 - context manager from analysis.core.atomic
+    """Staged outputs, published together; the caller holds the folder's build lock, so
+    the leftovers cleared here are never those of a running build."""
     return atomic_outputs(folder)
 
 
@@ -183,7 +199,6 @@ def _carry_to_vn34(states: list) -> tuple[pd.DataFrame, dict]:
     higher provenance grade; then the native row is quarantined in its source (never
     silently dropped). Carried rows that lose are simply not produced (counted).
     """
-    from analysis.transform.harmonisation import harmonise_with_report
 
     frames = [schemas.conform(s.obs).assign(_state=k, _obs=s.obs.sort_values(
         schemas.KEY, kind="mergesort")["_obs"].to_numpy()) for k, s in enumerate(states)
@@ -227,7 +242,6 @@ def _carry_to_vn34(states: list) -> tuple[pd.DataFrame, dict]:
 
 def _progress(observations: pd.DataFrame) -> pd.DataFrame:
     """The progress table from analysis.progress and the targets catalogue."""
-    from analysis.progress import build_progress
 
     table = build_progress(observations, load_targets())
     schemas.progress_schema().validate(table, lazy=True)
@@ -254,7 +268,6 @@ def _alternatives(records: list[dict]) -> pd.DataFrame:
 
 def _coverage(observations: pd.DataFrame, progress: pd.DataFrame) -> pd.DataFrame:
     """Per sector and indicator: places and years by grade, verdicts resting on real figures."""
-    from analysis.pipeline.coverage import coverage_table
 
     return coverage_table(observations, progress)
 
@@ -289,13 +302,7 @@ def _build_info(summary: BuildSummary, entries: dict[str, dict], observations: p
                 harmonise_info: dict, started: dt.datetime, raw: Path) -> dict:
     code = code_hash(suffixes=(".py", ".csv", ".yml", ".yaml", ".json"))
     inputs = _inputs_sha256(entries, code)
-    method = None
-    try:
-        from analysis.catalogue import methods as method_settings
-
-        method = getattr(method_settings, "METHOD_VERSION", None)
-    except ImportError:  # pragma: no cover - the build needs progress anyway
-        method = None
+    method = getattr(method_settings, "METHOD_VERSION", None)
     sources = {}
     for s in summary.sources:
         r, e = s.result, s.entry

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.core.csvsafe import CSV_FORMULA_START, neutralise_csv_cell, neutralise_frame
 from analysis.pipeline.io import load_build_info
 from analysis.present.i18n import check_language, t
 from analysis.present.report.blocks import FigureBlock, HtmlBlock, _block, _esc
@@ -22,29 +23,15 @@ from analysis.present.report.provenance import (
     sources_list,
 )
 
-CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_csv_cell(value: object) -> object:
-    """A cell value that a spreadsheet will not run as a formula.
-
-    Text beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
-    leading apostrophe (OWASP "CSV injection"); numbers and other values are returned
-    unchanged (a negative number is a number, not a formula).
-    """
-    if isinstance(value, str) and value.startswith(CSV_FORMULA_START):
-        return "'" + value
-    return value
+__all__ = ["CSV_FORMULA_START", "csv_bytes", "csv_link", "figure_block", "neutralise_csv_cell",
+           "show"]
 
 
 def csv_bytes(data: pd.DataFrame) -> bytes:
     """``data`` as CSV for Excel: UTF-8 with BOM, comma-separated, every text cell and
-    header neutralised by :func:`neutralise_csv_cell`, missing values empty."""
-    df = data.copy()
-    df.columns = [neutralise_csv_cell(str(c)) for c in df.columns]
-    for col in df.columns:
-        if not (pd.api.types.is_numeric_dtype(df[col]) or pd.api.types.is_bool_dtype(df[col])):
-            df[col] = df[col].map(neutralise_csv_cell, na_action="ignore")
+    header neutralised by :func:`neutralise_csv_cell` (the one rule of
+    :mod:`analysis.core.csvsafe`), missing values empty."""
+    df = neutralise_frame(data)
     buffer = io.StringIO()
     df.to_csv(buffer, index=False, lineterminator="\r\n")
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
