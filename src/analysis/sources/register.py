@@ -36,6 +36,7 @@ from analysis.core.config import PROVENANCE_GRADES, RAW_DIR
 from analysis.core.errors import DataError
 from analysis.core.text import nfc
 from analysis.core.versioning import sha256_file
+from analysis.sources.readers import FORMATS, normalise_format
 from analysis.sources.readers.encoding import decode
 from analysis.sources.readers.jsonstat import _load
 
@@ -107,7 +108,6 @@ def _normalise_entry(entry: dict) -> dict:
 
 
 def _entry_problems(key: str, entry: object) -> list[str]:
-    from analysis.sources.readers import FORMATS, normalise_format
 
     if not isinstance(entry, dict):
         return ["the entry must be a mapping of fields"]
