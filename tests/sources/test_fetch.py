@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from analysis.sources.boundaries import PINNED_BOUNDARY_ID, default_boundaries_p
 from analysis.sources.fetch import boundaries as fetch
 from analysis.sources.register import check_register
 from tests.geo import geoboundaries_features
+from tests.helpers import QuietHandler
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
@@ -32,18 +33,8 @@ def geojson_bytes(features: list[dict] | None = None) -> bytes:
     return json.dumps(doc, ensure_ascii=False).encode("utf-8")
 
 
-class FakeGeoBoundaries(BaseHTTPRequestHandler):
+class FakeGeoBoundaries(QuietHandler):
     """``/api/`` answers like the geoBoundaries API; ``/file.geojson`` is the download."""
-
-    def log_message(self, *args) -> None:  # quiet
-        pass
-
-    def _send(self, status: int, body: bytes, kind: str = "application/json") -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
     def do_GET(self) -> None:  # noqa: N802 - http.server API
         server = self.server

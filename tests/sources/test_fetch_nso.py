@@ -7,7 +7,7 @@ import socket
 import threading
 import urllib.parse
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from analysis.core.errors import NetworkError
 from analysis.ingest import read_with_report
 from analysis.sources.fetch import nso as fetch_nso
 from analysis.sources.register import check_register
+from tests.helpers import QuietHandler
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
@@ -25,18 +26,8 @@ DB_VI = "Dân số và lao động"
 DB_EN = "Population and Employment"
 
 
-class FakePxWeb(BaseHTTPRequestHandler):
+class FakePxWeb(QuietHandler):
     """Serves metadata and JSON-stat for the tables in ``self.server.tables``."""
-
-    def log_message(self, *args) -> None:  # quiet
-        pass
-
-    def _send(self, status: int, body: bytes, kind: str = "application/json") -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
     def _path(self) -> tuple[list[str], dict]:
         parsed = urllib.parse.urlsplit(self.path)
