@@ -79,6 +79,10 @@ CASES = [
          error="the file starts with a UTF-8 byte-order mark but byte 84 is not UTF-8",
          where="row 2"),
     Case("utf16_without_bom.csv", "encoding", "UTF-16 with no byte-order mark", kept=2),
+    Case("cr_line_endings.csv", "encoding", "lines ending in CR only (old Mac, some Excel)",
+         kept=2),
+    Case("mixed_line_endings.csv", "encoding", "CRLF, CR and LF line endings in one file",
+         kept=2),
     # --- the header and the shape --------------------------------------------------------------
     Case("missing_value_columns.csv", "shape", "template header without value columns",
          error="the header row lacks column(s): value (or numerator and denominator)",
@@ -115,4 +119,61 @@ CASES = [
          quarantined={2: "numerator larger than denominator"}),
     Case("negative_count.csv", "cells", "a negative count of housing units", kept=1,
          quarantined={2: "negative value"}),
+]
+
+
+@dataclass(frozen=True)
+class Beyond:
+    """A defect class that is not one input file: concurrent runs, kills, output paths, the register.
+
+    ``seen`` is what the user sees; ``test`` names the test asserting it
+    (``path::function``, checked to exist by tests/integration/test_broken_corpus.py).
+    """
+
+    group: str
+    defect: str
+    seen: str
+    test: str
+
+
+BEYOND = [
+    # --- the raw-data register ------------------------------------------------------------
+    Beyond("register", "a key with backslashes or `..` escaping `data/raw` "
+           "(`..\\..\\outside\\trav.csv`)",
+           "exit 1 before anything is read: the message names the key and says it leaves data/raw",
+           "tests/sources/test_hardening.py::test_escaping_keys_are_refused_naming_the_key_before_"
+           "anything_is_read"),
+    Beyond("register", "a registered symbolic link pointing outside `data/raw`",
+           "exit 1: the key is refused as pointing outside data/raw; links inside are read",
+           "tests/sources/test_hardening.py::test_a_registered_symlink_pointing_outside_is_refused"),
+    Beyond("register", "two spellings of one key (`a/b.csv` and `a\\b.csv`)",
+           "exit 1: both keys named as the same file",
+           "tests/sources/test_hardening.py::test_two_spellings_of_one_key_are_refused"),
+    Beyond("register", "a file name in NFD, its key in NFC",
+           "read as the registered file (names compared in NFC), not reported as both missing "
+           "and unregistered",
+           "tests/sources/test_hardening.py::test_build_reads_an_nfd_named_file_registered_in_nfc"),
+    # --- the build and its outputs --------------------------------------------------------
+    Beyond("outputs", "two `nq42 build` runs into one folder at once",
+           "the second exits 1 saying which process holds the folder's lock; the first finishes",
+           "tests/pipeline/test_output_safety.py::test_a_second_build_into_a_locked_folder_says_"
+           "who_holds_it"),
+    Beyond("outputs", "`nq42 build --out DIR` where DIR holds the user's own `.staging-*` and "
+           "`.*.tmp` files",
+           "they survive: only staging folders carrying this program's marker are removed",
+           "tests/pipeline/test_output_safety.py::test_files_the_build_did_not_create_survive_it"),
+    Beyond("outputs", "a build killed while publishing its tables",
+           "the previous tables are left whole; the next build removes its own leftovers",
+           "tests/integration/test_atomic_build.py::test_a_build_killed_while_publishing_changes_"
+           "nothing"),
+    Beyond("outputs", "formulas (`=1+2`, `@SUM(A1)`, `+cmd|…`, `=HYPERLINK(…)`) in cells that "
+           "reach quarantine.csv",
+           "written with a leading apostrophe so a spreadsheet shows text; the raw value is "
+           "recoverable",
+           "tests/pipeline/test_output_safety.py::test_quarantine_csv_has_no_formulas_and_keeps_"
+           "the_raw_values"),
+    Beyond("outputs", "`nq42 ingest FILE --out/--quarantine` inside `data/raw/` or "
+           "`data/processed/`",
+           "exit 1: the path is refused, nothing is written",
+           "tests/cli/test_ingest_output_safety.py::test_outputs_in_the_data_folders_are_refused"),
 ]

@@ -6,6 +6,7 @@ are the table in tests/integration/broken_cases.py, which docs/DEFECTS.md is ren
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from analysis.core.config import PROJECT_ROOT
 from analysis.core.errors import DataError
 from analysis.ingest import read_with_report
 
-from .broken_cases import BROKEN, CASES, Case
+from .broken_cases import BEYOND, BROKEN, CASES, Beyond, Case
 
 runner = CliRunner()
 IDS = [c.file for c in CASES]
@@ -28,6 +29,15 @@ def test_the_corpus_and_the_table_list_the_same_files():
     assert on_disk == sorted(IDS)
     assert len(on_disk) >= 25
     assert len(set(IDS)) == len(IDS)
+
+
+@pytest.mark.parametrize("case", BEYOND, ids=[c.test.split("::")[-1] for c in BEYOND])
+def test_each_class_beyond_one_file_names_a_test_that_exists(case: Beyond):
+    """docs/DEFECTS.md cites a test for each such class: it must be a real test function."""
+    path, name = case.test.split("::")
+    tree = ast.parse((PROJECT_ROOT / path).read_text(encoding="utf-8"))
+    names = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+    assert name.startswith("test_") and name in names, case.test
 
 
 def load_script(path: Path):  # noqa: ANN201 - a module
