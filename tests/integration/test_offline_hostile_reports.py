@@ -9,7 +9,6 @@ formulas out of the CSV downloads, and name no local path or user.
 
 from __future__ import annotations
 
-import base64
 import getpass
 import json
 import os
@@ -166,8 +165,11 @@ def test_hostile_text_is_shown_as_text_never_as_markup(offline_run):
 
 
 def _csv_downloads(html: str) -> list[str]:
-    found = re.findall(r'href="data:text/csv;[^"]*?base64,([A-Za-z0-9+/=]+)"', html)
-    return [base64.b64decode(b).decode("utf-8-sig") for b in found]
+    from analysis.reports.export import page_downloads
+
+    assert "data:text/csv" not in html  # every download is packed
+    return [data.decode("utf-8-sig") for name, data in page_downloads(html).items()
+            if name.endswith(".csv")]
 
 
 def test_csv_downloads_carry_no_formula(offline_run):
@@ -216,6 +218,10 @@ def test_the_national_page_runs_no_injected_script_in_a_browser(offline_run):
                     ("file:", "data:", "blob:", "about:")) else (external.append(r.request.url),
                                                                  r.abort()))
                 page.goto(page_path.as_uri())
+                if page.locator(".nq42-plot").count():  # unpacked and drawn (or failed)
+                    page.wait_for_selector("html[data-nq42-figures]", state="attached",
+                                           timeout=30_000)
+                    assert page.get_attribute("html", "data-nq42-figures") == "drawn", page_path
                 page.wait_for_timeout(300)
                 page.close()
         finally:

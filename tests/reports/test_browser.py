@@ -73,8 +73,11 @@ class Visit:
                      else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.goto(path.as_uri())
-        if self.page.locator(".js-plotly-plot").count():
-            self.page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+        if self.page.locator(".nq42-plot").count():  # figures are unpacked, then drawn
+            self.page.wait_for_selector("html[data-nq42-figures]", state="attached",
+                                        timeout=30_000)
+            state = self.page.get_attribute("html", "data-nq42-figures")
+            assert state == "drawn", f"figures {state}: {self.errors}"
 
     def _route(self, route) -> None:  # noqa: ANN001
         if route.request.url.startswith(LOCAL):
@@ -177,3 +180,39 @@ def test_the_projects_notebooks_render_offline(browser, tmp_path_factory):
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     used = {t for r in run["reports"] for t in r.get("trace_types") or []}
     assert used <= BUNDLE_TRACE_TYPES, used - BUNDLE_TRACE_TYPES
+
+
+def test_csv_downloads_unpack_to_the_files_the_page_holds(browser, rendered):
+    from analysis.reports.export import page_downloads
+
+    path = rendered / "vi/provinces/79-ho-chi-minh.html"
+    expected = page_downloads(path.read_text(encoding="utf-8"))
+    assert expected, "no CSV download on the page"
+    visit = Visit(browser, path)
+    try:
+        page = visit.page
+        page.wait_for_function("!document.querySelector('a[data-nq42-gzip]')", timeout=10_000)
+        link = page.locator("a[download]").first
+        assert link.get_attribute("href").startswith("blob:")
+        with page.expect_download() as caught:
+            link.click()
+        download = caught.value
+        assert Path(download.path()).read_bytes() == expected[download.suggested_filename]
+        assert visit.errors == [] and visit.external == []
+    finally:
+        visit.close()
+
+
+def test_a_browser_without_decompression_says_so_instead_of_blank_charts(browser, rendered):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.add_init_script("delete window.DecompressionStream;")
+        page.goto((rendered / "vi/national.html").as_uri())
+        page.wait_for_selector("html[data-nq42-figures]", state="attached", timeout=10_000)
+        assert page.get_attribute("html", "data-nq42-figures") == "unsupported"
+        notices = page.locator(".nq42-plot-missing")
+        assert notices.count() == page.locator(".nq42-plot").count() > 0
+        assert "Trình duyệt này quá cũ" in notices.first.inner_text()
+    finally:
+        context.close()

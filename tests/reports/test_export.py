@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 
@@ -48,10 +49,16 @@ def executed_notebook(*figures, html="<div class='banner'>DỮ LIỆU TỔNG H�
 
 
 def without_bundle(html: str) -> str:
-    """The page minus the inlined plotly.js (whose own code mentions MathJax, require, ...)."""
-    bundle = X.plotlyjs_bundle()
-    assert html.count(bundle) <= 1
-    return html.replace(bundle, "")
+    """The page minus the packed plotly.js (whose own code mentions MathJax, require, ...)."""
+    payload = X.plotlyjs_payload()
+    assert html.count(payload) <= 1
+    return html.replace(payload, "")
+
+
+def figures_json(html: str) -> str:
+    """Every figure the page draws, as the JSON the browser unpacks."""
+    return "\n".join(X.unpack(p).decode("utf-8") for p in re.findall(
+        r'<script type="application/x-nq42-figure" data-target="[^"]+">([^<]*)</script>', html))
 
 
 def page(**kw):
@@ -92,9 +99,11 @@ def test_page_has_no_code_no_network_and_plotlyjs_once(exporter):
     html, info = exporter.to_html(nb, page())
     assert html.startswith("<!DOCTYPE html>")
     assert '<html lang="vi">' in html and '<meta charset="utf-8"' in html
-    assert html.count("plotly.js (cartesian - minified) v") == 1
-    assert html.index("plotly.js (cartesian") < html.index("</head>")
-    assert html.count("Plotly.newPlot(") == 2 and info.figures == 2
+    assert html.count('id="nq42-plotlyjs"') == 1 and html.count(X.plotlyjs_payload()) == 1
+    assert html.index('id="nq42-plotlyjs"') < html.index("</head>")
+    assert X.unpack(X.plotlyjs_payload()) == X.PLOTLY_JS.read_bytes()
+    assert len(X.page_figures(html)) == 2 and info.figures == 2
+    assert html.count('<div id="nq42-fig-') == 2
     assert info.trace_types == {"scatter", "bar"}
     # no code, no prompts, no removed cell, no stderr, no loader, no JavaScript output
     html = without_bundle(html)
@@ -105,8 +114,10 @@ def test_page_has_no_code_no_network_and_plotlyjs_once(exporter):
     assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=[\"']?(https?:)?//", html)
     assert "DỮ LIỆU TỔNG HỢP – minh hoạ" in html  # the notebook's banner kept, diacritics intact
     assert "Tiến độ của tỉnh" in html  # Markdown narrative kept
-    assert '"displaylogo":false' in html and '"responsive":true' in html
-    assert '"separators":",."' in html  # vi: 57,3 and 1.234 on the axes
+    drawn = figures_json(html)
+    assert '"displaylogo":false' in drawn and '"responsive":true' in drawn
+    assert '"separators":",."' in drawn  # vi: 57,3 and 1.234 on the axes
+    assert "chart-studio" not in drawn
     assert "@page" in html and "A4" in html
 
 
@@ -117,15 +128,18 @@ def test_chrome_and_figure_text_are_escaped(exporter):
                                         facts=[("<i>run</i>", hostile)]))
     assert hostile not in html
     assert "<script>alert" not in html
-    assert "\\u003c/script\\u003e" in html  # inside the figure JSON
+    # the figure JSON is packed (base64 cannot close a script) and unpacks to the same text
+    assert X.page_figures(html)[0]["data"][0]["name"] == hostile
     assert "&lt;/script&gt;" in html  # in the header, title and footer
 
 
 def test_shared_plotly_template_is_written_once(exporter):
     nb = executed_notebook(figure(), figure(), figure("bar"))
     html, _ = exporter.to_html(nb, page())
-    assert html.count('"paper_bgcolor":"white"') == 1
-    assert html.count("template:NQ42T[0]") == 3
+    assert html.count('id="nq42-templates"') == 1
+    figures = X.page_figures(html)
+    assert [f["layout"]["template"] for f in figures] == [TEMPLATE] * 3
+    assert '"paper_bgcolor"' not in figures_json(html)  # the template is stored once
 
 
 def test_synthetic_badge_unless_the_notebook_shows_its_banner(exporter):
@@ -140,7 +154,7 @@ def test_synthetic_badge_unless_the_notebook_shows_its_banner(exporter):
 
 def test_a_page_without_figures_does_not_carry_plotlyjs(exporter):
     html, info = exporter.to_html(executed_notebook(), page(lang="en"))
-    assert info.figures == 0 and "Plotly" not in html and info.html_bytes < 60_000
+    assert info.figures == 0 and 'id="nq42-plotlyjs"' not in html and info.html_bytes < 60_000
     assert '<html lang="en">' in html
 
 
@@ -181,6 +195,32 @@ def test_scrub_paths_removes_local_folders():
     text = "File /home/analyst/nq42/src/analysis/x.py and /home/analyst/data/y"
     out = X.scrub_paths(text, [("/home/analyst/nq42", ""), ("/home/analyst", "~/")])
     assert out == "File src/analysis/x.py and ~/data/y"
+
+
+def test_figures_with_gaps_unpack_as_json_nulls(exporter):
+    gap = figure()
+    gap["data"][0]["y"] = [57.3, float("nan")]
+    gap["data"][0]["x"] = [2020, float("inf")]
+    html, _ = exporter.to_html(executed_notebook(gap), page())
+    assert "NaN" not in figures_json(html) and "Infinity" not in figures_json(html)
+    trace = X.page_figures(html)[0]["data"][0]
+    assert trace["y"] == [57.3, None] and trace["x"] == [2020, None]
+
+
+def test_csv_downloads_are_packed_and_unpack_to_their_bytes(exporter):
+    csv = "tỉnh,năm,giá trị\nHà Nội,2024,57.3\n".encode()
+    link = ('<a download="nuoc-sach.csv" href="data:text/csv;charset=utf-8;base64,'
+            f'{base64.b64encode(csv).decode()}">CSV</a>')
+    html, _ = exporter.to_html(executed_notebook(figure(), html=link), page())
+    assert "data:text/csv" not in html
+    assert 'data-nq42-type="text/csv;charset=utf-8"' in html
+    assert X.page_downloads(html) == {"nuoc-sach.csv": csv}
+
+
+def test_a_page_says_in_its_language_when_charts_cannot_be_drawn(exporter):
+    for lang, word in (("vi", "Trình duyệt này quá cũ"), ("en", "This browser is too old")):
+        html, _ = exporter.to_html(executed_notebook(figure()), page(lang=lang))
+        assert word in html
 
 
 def test_js_literal_cannot_close_the_script():
