@@ -62,6 +62,7 @@ lab: install
 
 bench: install
 	$(VENV)/bin/python -m benchmarks
+	$(VENV)/bin/python -m benchmarks --readme
 
 clean:
 	rm -rf $(VENV) $(LAB_VENV) $(TOOLS) data/processed/* reports/latest

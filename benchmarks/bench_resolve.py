@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.catalogue.geography import match_provinces, provinces
+from benchmarks.checks import check
 
 N = 1_000_000
 # spellings seen in real sources (NSO JSON-stat, lossy CSV, yearbooks, press)
@@ -47,7 +48,9 @@ def run() -> dict:
         "seconds": round(seconds, 3),
         "peak_python_memory_mb": round(peak / 2**20, 1),
         "process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "goal": "about 1 s on one core",
+        "checks": [check(f"resolve {N:,} province names ({names.nunique()} spellings)",
+                         f"{seconds:.2f} s, {peak / 2**20:.0f} MB Python peak",
+                         "about 1 s on one core", seconds <= 1.5)],
     }
 
 
